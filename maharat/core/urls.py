@@ -1,0 +1,6 @@
+"""Public and account pages."""
+
+from django.urls import path
+
+app_name = "core"
+urlpatterns: list = []
