@@ -3,8 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from maharat.core.api import api
+
+handler403 = "maharat.core.views.forbidden"
+handler404 = "maharat.core.views.not_found"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("maharat.core.urls")),
+    path("", include("maharat.people.urls")),
+    path("", include("maharat.skills.urls")),
 ]

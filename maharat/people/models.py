@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maharat.core.models import BaseModel, BilingualLabelMixin, Governorate
 from maharat.core.roles import Role
+from maharat.people.validators import validate_birth_date, validate_id_number, validate_national_id
 from maharat.people.choices import (
     Channel,
     ConsentChannel,
@@ -102,15 +103,17 @@ class Person(BaseModel):
     given_name_latin = models.CharField(_("given name (Latin)"), max_length=80, blank=True)
     family_name_latin = models.CharField(_("family name (Latin)"), max_length=80, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_birth_date])
     nationality = models.CharField(_("nationality"), max_length=2, choices=Nationality.choices)
     legal_status = models.CharField(_("legal status"), max_length=20, choices=LegalStatus.choices)
-    national_id = models.CharField(_("national ID number"), max_length=20, null=True, blank=True, unique=True)
+    national_id = models.CharField(
+        _("national ID number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_national_id]
+    )
     moi_card_number = models.CharField(
-        _("MOI service card number"), max_length=20, null=True, blank=True, unique=True
+        _("MOI service card number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_id_number]
     )
     unhcr_case_number = models.CharField(
-        _("UNHCR case number"), max_length=20, null=True, blank=True, unique=True
+        _("UNHCR case number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_id_number]
     )
     phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True, unique=True)
     governorate = models.ForeignKey(Governorate, verbose_name=_("governorate"), on_delete=models.PROTECT)

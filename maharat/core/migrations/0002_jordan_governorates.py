@@ -29,5 +29,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0001_users_audit_tokens")]
     operations = [migrations.RunPython(load, unload)]

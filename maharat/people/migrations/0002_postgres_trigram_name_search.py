@@ -27,5 +27,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0001_initial")]
+    dependencies = [("people", "0001_registry")]
     operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,63 @@
+"""Fixtures shared by the whole suite: personas, network blocking, and a clean language."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from maharat.core.testing import Personas, build_personas
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    """Amal, Omar, Hassan and the staff around them."""
+    return build_personas()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Tests read English messages unless they switch to Arabic themselves."""
+    with translation.override("en"):
+        yield
+
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+        raise RuntimeError(f"tests may not reach the network ({host})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never leave this machine."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request: pytest.FixtureRequest) -> Any:
+    """Tasks run in-process in tests, except those marked ``redis`` that talk to a real worker."""
+    from config.celery import app
+
+    eager = "redis" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip when a service is absent, except in CI (MAHARAT_REQUIRE_SERVICES=1), where that is a failure."""
+    import os
+
+    if available:
+        return
+    if os.environ.get("MAHARAT_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is required in CI but is not available")
+    pytest.skip(f"{name} is not available on this machine")
