@@ -191,6 +191,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds every subdomain of an organization's domain to HTTPS for good: opt-in only.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Researchers' pseudonyms are keyed hashes: a different key gives unlinkable pseudonyms.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", SECRET_KEY)

@@ -68,5 +68,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             raw = ApiToken.new_key()
             obj.key_prefix = raw[:8]
             obj.key_hash = ApiToken.hash_key(raw)
-            messages.warning(request, _("Copy this token now; it will not be shown again: %(key)s") % {"key": raw})
+            messages.warning(
+                request, _("Copy this token now; it will not be shown again: %(key)s") % {"key": raw}
+            )
         super().save_model(request, obj, form, change)

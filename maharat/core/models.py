@@ -123,6 +123,9 @@ class LoginFailure(models.Model):
         verbose_name = _("failed log-in")
         verbose_name_plural = _("failed log-ins")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.identifier}"
+
 
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -74,71 +74,140 @@ def build_personas() -> Personas:
     """Create the personas in the test database."""
     gov = {g.code: g for g in Governorate.objects.all()}
     org = Organization.objects.create
-    agency = org(kind=OrganizationKind.IMPLEMENTING_AGENCY, slug="agency", label_en="Livelihoods Agency",
-                 label_ar="وكالة سبل العيش", governorate=gov["AM"])
-    partner = org(kind=OrganizationKind.PARTNER, slug="mafraq-ngo", label_en="Mafraq Women's Association",
-                  label_ar="جمعية نساء المفرق", governorate=gov["MA"])
-    other_partner = org(kind=OrganizationKind.PARTNER, slug="karak-ngo", label_en="Karak Youth Centre",
-                        label_ar="مركز شباب الكرك", governorate=gov["KA"])
-    employer_org = org(kind=OrganizationKind.EMPLOYER, slug="zarqa-garments", label_en="Zarqa Garments",
-                       label_ar="ملابس الزرقاء", governorate=gov["ZA"])
-    training_org = org(kind=OrganizationKind.TRAINING_PROVIDER, slug="code-academy", label_en="Code Academy",
-                       label_ar="أكاديمية البرمجة", governorate=gov["IR"])
-    university = org(kind=OrganizationKind.RESEARCH, slug="research-lab", label_en="Research Lab",
-                     label_ar="مختبر الأبحاث")
+    agency = org(
+        kind=OrganizationKind.IMPLEMENTING_AGENCY,
+        slug="agency",
+        label_en="Livelihoods Agency",
+        label_ar="وكالة سبل العيش",
+        governorate=gov["AM"],
+    )
+    partner = org(
+        kind=OrganizationKind.PARTNER,
+        slug="mafraq-ngo",
+        label_en="Mafraq Women's Association",
+        label_ar="جمعية نساء المفرق",
+        governorate=gov["MA"],
+    )
+    other_partner = org(
+        kind=OrganizationKind.PARTNER,
+        slug="karak-ngo",
+        label_en="Karak Youth Centre",
+        label_ar="مركز شباب الكرك",
+        governorate=gov["KA"],
+    )
+    employer_org = org(
+        kind=OrganizationKind.EMPLOYER,
+        slug="zarqa-garments",
+        label_en="Zarqa Garments",
+        label_ar="ملابس الزرقاء",
+        governorate=gov["ZA"],
+    )
+    training_org = org(
+        kind=OrganizationKind.TRAINING_PROVIDER,
+        slug="code-academy",
+        label_en="Code Academy",
+        label_ar="أكاديمية البرمجة",
+        governorate=gov["IR"],
+    )
+    university = org(
+        kind=OrganizationKind.RESEARCH, slug="research-lab", label_en="Research Lab", label_ar="مختبر الأبحاث"
+    )
     officer = _staff("officer", partner, Role.PROGRAMME_OFFICER, first_name="Rania")
     other_officer = _staff("other_officer", other_partner, Role.PROGRAMME_OFFICER, first_name="Khaled")
     employer = _staff("employer", employer_org, Role.EMPLOYER_RECRUITER)
     trainer = _staff("trainer", training_org, Role.TRAINING_PROVIDER)
     mentor = _staff("mentor", agency, Role.MENTOR)
     researcher = _staff("researcher", university, Role.RESEARCHER)
-    admin = get_user_model().objects.create_superuser(username="admin", email="admin@example.org",
-                                                      password=PASSWORD)
-    amal_user = get_user_model().objects.create_user(username="+962791234567", phone="+962791234567",
-                                                     password=PASSWORD)
+    admin = get_user_model().objects.create_superuser(
+        username="admin", email="admin@example.org", password=PASSWORD
+    )
+    amal_user = get_user_model().objects.create_user(
+        username="+962791234567", phone="+962791234567", password=PASSWORD
+    )
     all_purposes = [ConsentPurpose.REGISTRATION, ConsentPurpose.MESSAGING, ConsentPurpose.RESEARCH]
     amal = person_register(
         actor=officer,
         data={
-            "given_name_ar": "أمل", "family_name_ar": "الحسن", "given_name_latin": "Amal",
-            "family_name_latin": "Al-Hassan", "sex": Sex.FEMALE, "date_of_birth": dt.date(1994, 3, 12),
-            "nationality": Nationality.SYRIA, "legal_status": LegalStatus.REFUGEE,
-            "unhcr_case_number": "945-12345678", "phone": "+962791234567", "governorate": gov["MA"],
-            "locality": "Zaatari", "household_role": HouseholdRole.HEAD, "female_headed_household": True,
+            "given_name_ar": "أمل",
+            "family_name_ar": "الحسن",
+            "given_name_latin": "Amal",
+            "family_name_latin": "Al-Hassan",
+            "sex": Sex.FEMALE,
+            "date_of_birth": dt.date(1994, 3, 12),
+            "nationality": Nationality.SYRIA,
+            "legal_status": LegalStatus.REFUGEE,
+            "unhcr_case_number": "945-12345678",
+            "phone": "+962791234567",
+            "governorate": gov["MA"],
+            "locality": "Zaatari",
+            "household_role": HouseholdRole.HEAD,
+            "female_headed_household": True,
             "languages": ["ar"],
         },
-        consent_purposes=all_purposes, consent_channel=ConsentChannel.PAPER, organization=partner,
+        consent_purposes=all_purposes,
+        consent_channel=ConsentChannel.PAPER,
+        organization=partner,
     )
     amal.user = amal_user
     amal.save(update_fields=["user"])
     omar = person_register(
         actor=other_officer,
         data={
-            "given_name_ar": "عمر", "family_name_ar": "العبادي", "given_name_latin": "Omar",
-            "family_name_latin": "Al-Abbadi", "sex": Sex.MALE, "date_of_birth": dt.date(2003, 9, 1),
-            "nationality": Nationality.JORDAN, "legal_status": LegalStatus.JORDANIAN,
-            "national_id": "2003123456", "phone": "+962781112233", "governorate": gov["AM"],
+            "given_name_ar": "عمر",
+            "family_name_ar": "العبادي",
+            "given_name_latin": "Omar",
+            "family_name_latin": "Al-Abbadi",
+            "sex": Sex.MALE,
+            "date_of_birth": dt.date(2003, 9, 1),
+            "nationality": Nationality.JORDAN,
+            "legal_status": LegalStatus.JORDANIAN,
+            "national_id": "2003123456",
+            "phone": "+962781112233",
+            "governorate": gov["AM"],
             "languages": ["ar", "en"],
         },
-        consent_purposes=[ConsentPurpose.REGISTRATION], consent_channel=ConsentChannel.WEB,
+        consent_purposes=[ConsentPurpose.REGISTRATION],
+        consent_channel=ConsentChannel.WEB,
         organization=other_partner,
     )
     hassan = person_register(
         actor=officer,
         data={
-            "given_name_ar": "حسن", "family_name_ar": "الجبوري", "given_name_latin": "Hassan",
-            "family_name_latin": "Al-Jubouri", "sex": Sex.MALE, "date_of_birth": dt.date(1988, 1, 20),
-            "nationality": Nationality.IRAQ, "legal_status": LegalStatus.MIGRANT_WORKER,
-            "phone": "+962775556677", "governorate": gov["ZA"], "wg_walking": 3, "wg_seeing": 2,
+            "given_name_ar": "حسن",
+            "family_name_ar": "الجبوري",
+            "given_name_latin": "Hassan",
+            "family_name_latin": "Al-Jubouri",
+            "sex": Sex.MALE,
+            "date_of_birth": dt.date(1988, 1, 20),
+            "nationality": Nationality.IRAQ,
+            "legal_status": LegalStatus.MIGRANT_WORKER,
+            "phone": "+962775556677",
+            "governorate": gov["ZA"],
+            "wg_walking": 3,
+            "wg_seeing": 2,
         },
         consent_purposes=[ConsentPurpose.REGISTRATION, ConsentPurpose.RESEARCH],
-        consent_channel=ConsentChannel.PAPER, organization=partner,
+        consent_channel=ConsentChannel.PAPER,
+        organization=partner,
     )
     return Personas(
-        agency=agency, partner=partner, other_partner=other_partner, employer_org=employer_org,
-        training_org=training_org, university=university, amal=amal, omar=omar, hassan=hassan,
-        amal_user=amal_user, employer=employer, trainer=trainer, mentor=mentor, officer=officer,
-        other_officer=other_officer, researcher=researcher, admin=admin,
+        agency=agency,
+        partner=partner,
+        other_partner=other_partner,
+        employer_org=employer_org,
+        training_org=training_org,
+        university=university,
+        amal=amal,
+        omar=omar,
+        hassan=hassan,
+        amal_user=amal_user,
+        employer=employer,
+        trainer=trainer,
+        mentor=mentor,
+        officer=officer,
+        other_officer=other_officer,
+        researcher=researcher,
+        admin=admin,
     )
 
 

@@ -70,9 +70,9 @@ def is_researcher_only(user: Any) -> bool:
 
 
 def _shared_with(org_ids: list[int]) -> Exists:
-    consents = Consent.objects.filter(
-        person=OuterRef("pk"), organizations__in=org_ids
-    ).filter(valid_consent_q(ConsentPurpose.REGISTRATION) | valid_consent_q(ConsentPurpose.SHARING))
+    consents = Consent.objects.filter(person=OuterRef("pk"), organizations__in=org_ids).filter(
+        valid_consent_q(ConsentPurpose.REGISTRATION) | valid_consent_q(ConsentPurpose.SHARING)
+    )
     return Exists(consents)
 
 

@@ -55,8 +55,16 @@ class ConsentInline(admin.TabularInline):
 class PersonAdmin(admin.ModelAdmin):
     """People (administrators only; staff use the registry pages, which audit every change)."""
 
-    list_display = ("id", "given_name_ar", "family_name_ar", "given_name_latin", "sex", "governorate",
-                    "legal_status", "has_disability")
+    list_display = (
+        "id",
+        "given_name_ar",
+        "family_name_ar",
+        "given_name_latin",
+        "sex",
+        "governorate",
+        "legal_status",
+        "has_disability",
+    )
     list_filter = ("sex", "legal_status", "governorate", "has_disability")
     search_fields = ("search_name", "phone")
     raw_id_fields = ("user", "merged_into")

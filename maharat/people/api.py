@@ -127,8 +127,14 @@ def list_people(
     user = request.user
     if not access.can_use_registry(user):
         raise HttpError(403, "Not allowed to read the registry.")
-    filters = PersonFilters(governorate=governorate, sex=sex, age_group=age_group, legal_status=legal_status,
-                            disability=disability, q=q)
+    filters = PersonFilters(
+        governorate=governorate,
+        sex=sex,
+        age_group=age_group,
+        legal_status=legal_status,
+        disability=disability,
+        q=q,
+    )
     page, next_cursor = person_list(user, filters, after_id=after, limit=limit)
     return {"results": [_person_out(user, p) for p in page], "next": next_cursor}
 
@@ -136,7 +142,9 @@ def list_people(
 @router.get("/people/{public_id}", response=PersonOut, summary="One person")
 def get_person(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """404 when the person does not exist or you may not see them."""
-    person = access.visible_people(request.user).select_related("governorate").filter(public_id=public_id).first()
+    person = (
+        access.visible_people(request.user).select_related("governorate").filter(public_id=public_id).first()
+    )
     if person is None or not access.can_use_registry(request.user):
         raise HttpError(404, "Not found.")
     return _person_out(request.user, person)
@@ -155,8 +163,12 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
     data["governorate"] = governorate
     try:
         person = services.person_register(
-            actor=request.user, data=data, consent_purposes=payload.consent_purposes,
-            consent_channel=payload.consent_channel, organization=organization, reason="registered via API",
+            actor=request.user,
+            data=data,
+            consent_purposes=payload.consent_purposes,
+            consent_channel=payload.consent_channel,
+            organization=organization,
+            reason="registered via API",
         )
     except DuplicatePersonError as exc:
         raise HttpError(409, exc.messages[0]) from exc
@@ -167,7 +179,9 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
 
 @router.get("/research/people", response=list[ResearchRecord], summary="Pseudonymized records (researchers)")
 def research_people(
-    request: HttpRequest, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)  # type: ignore[type-arg]
+    request: HttpRequest,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),  # type: ignore[type-arg]
 ) -> list[dict[str, Any]]:
     """No names, phones, exact birth dates or identity numbers; only people who consented to research."""
     roles = request.user and access.user_roles(request.user)

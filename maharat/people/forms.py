@@ -16,7 +16,6 @@ from maharat.people.choices import (
     Language,
     LegalStatus,
     Sex,
-
 )
 from maharat.people.models import WG_FIELDS, Person
 from maharat.people.selectors import AGE_GROUPS
@@ -42,7 +41,13 @@ PROFILE_FIELDS = [
     "preferred_language",
     "preferred_channel",
 ]
-STAFF_FIELDS = [*PROFILE_FIELDS[:8], "national_id", "moi_card_number", "unhcr_case_number", *PROFILE_FIELDS[8:]]
+STAFF_FIELDS = [
+    *PROFILE_FIELDS[:8],
+    "national_id",
+    "moi_card_number",
+    "unhcr_case_number",
+    *PROFILE_FIELDS[8:],
+]
 WG_QUESTION = {
     "wg_seeing": _("Do you have difficulty seeing, even if wearing glasses?"),
     "wg_hearing": _("Do you have difficulty hearing, even if using a hearing aid?"),
@@ -60,10 +65,15 @@ class PersonForm(forms.ModelForm):
     """A person's record as staff or the person edit it; services do the final checks."""
 
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Languages spoken"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Year-month-day")
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Year-month-day"),
     )
 
     class Meta:
@@ -105,8 +115,12 @@ class ProfileForm(PersonForm):
 class SignupForm(PersonForm):
     """Self-registration with a phone number, a password and consent."""
 
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False,
-                                help_text=_("At least 8 characters, not only numbers."))
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text=_("At least 8 characters, not only numbers."),
+    )
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
     consent_registration = forms.BooleanField(
         label=_("I agree that the programme records my data to register me and offer me its services."),
@@ -168,7 +182,9 @@ class StaffRegisterForm(PersonForm):
         error_messages={"required": _("Register a person only after they have given consent.")},
     )
     consent_messaging = forms.BooleanField(label=_("They agreed to receive text messages."), required=False)
-    consent_research = forms.BooleanField(label=_("They agreed to anonymized use in research."), required=False)
+    consent_research = forms.BooleanField(
+        label=_("They agreed to anonymized use in research."), required=False
+    )
 
     def consent_purposes(self) -> list[str]:
         """The purposes the person agreed to."""
@@ -197,7 +213,9 @@ class PersonFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), ("yes", _("With a disability")), ("no", _("Without a disability"))],
     )
-    organization = forms.TypedChoiceField(label=_("Registered by"), required=False, coerce=int, empty_value=None)
+    organization = forms.TypedChoiceField(
+        label=_("Registered by"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args: Any, organizations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -211,5 +229,3 @@ class ReasonForm(forms.Form):
     """A reason, required for merges and deletions."""
 
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-

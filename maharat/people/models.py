@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from maharat.core.models import BaseModel, BilingualLabelMixin, Governorate
 from maharat.core.roles import Role
-from maharat.people.validators import validate_birth_date, validate_id_number, validate_national_id
 from maharat.people.choices import (
     Channel,
     ConsentChannel,
@@ -28,6 +27,7 @@ from maharat.people.choices import (
     Sex,
     WGAnswer,
 )
+from maharat.people.validators import validate_birth_date, validate_id_number, validate_national_id
 
 WG_FIELDS = ("wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication")
 
@@ -107,13 +107,28 @@ class Person(BaseModel):
     nationality = models.CharField(_("nationality"), max_length=2, choices=Nationality.choices)
     legal_status = models.CharField(_("legal status"), max_length=20, choices=LegalStatus.choices)
     national_id = models.CharField(
-        _("national ID number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_national_id]
+        _("national ID number"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_national_id],
     )
     moi_card_number = models.CharField(
-        _("MOI service card number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_id_number]
+        _("MOI service card number"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_id_number],
     )
     unhcr_case_number = models.CharField(
-        _("UNHCR case number"), max_length=20, null=True, blank=True, unique=True, validators=[validate_id_number]
+        _("UNHCR case number"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_id_number],
     )
     phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True, unique=True)
     governorate = models.ForeignKey(Governorate, verbose_name=_("governorate"), on_delete=models.PROTECT)
@@ -123,8 +138,12 @@ class Person(BaseModel):
     )
     female_headed_household = models.BooleanField(_("female-headed household"), default=False)
     wg_seeing = models.PositiveSmallIntegerField(_("difficulty seeing"), choices=WGAnswer.choices, null=True)
-    wg_hearing = models.PositiveSmallIntegerField(_("difficulty hearing"), choices=WGAnswer.choices, null=True)
-    wg_walking = models.PositiveSmallIntegerField(_("difficulty walking"), choices=WGAnswer.choices, null=True)
+    wg_hearing = models.PositiveSmallIntegerField(
+        _("difficulty hearing"), choices=WGAnswer.choices, null=True
+    )
+    wg_walking = models.PositiveSmallIntegerField(
+        _("difficulty walking"), choices=WGAnswer.choices, null=True
+    )
     wg_cognition = models.PositiveSmallIntegerField(
         _("difficulty remembering or concentrating"), choices=WGAnswer.choices, null=True
     )
@@ -264,9 +283,8 @@ def valid_consent_q(purpose: str, prefix: str = "") -> Q:
     """Filter on Consent rows (optionally through a relation prefix) valid now for a purpose."""
     now = timezone.now()
     p = prefix
-    return (
-        Q(**{f"{p}purpose": purpose, f"{p}given_at__lte": now, f"{p}withdrawn_at__isnull": True})
-        & (Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now}))
+    return Q(**{f"{p}purpose": purpose, f"{p}given_at__lte": now, f"{p}withdrawn_at__isnull": True}) & (
+        Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now})
     )
 
 
@@ -340,5 +358,3 @@ class ImportJob(BaseModel):
 
     def __str__(self) -> str:
         return self.filename
-
-

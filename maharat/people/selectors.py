@@ -128,5 +128,3 @@ def person_detail(user: Any, pk: int) -> Person | None:
         .filter(pk=pk)
         .first()
     )
-
-

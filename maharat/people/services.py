@@ -175,7 +175,12 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any], reason
     person.full_clean(validate_unique=False)
     person.save(update_fields=[*changed, "has_disability", "search_name", "updated_at"])
     audit_record(
-        actor=actor, action=AuditAction.CHANGE, subject=person, person_id=person.pk, fields=changed, reason=reason
+        actor=actor,
+        action=AuditAction.CHANGE,
+        subject=person,
+        person_id=person.pk,
+        fields=changed,
+        reason=reason,
     )
     return changed
 
@@ -293,10 +298,24 @@ def person_merge(*, actor: Any, keep: Person, drop: Person, reason: str) -> Pers
         resolved_at=timezone.now(),
     )
     detail = {"kept": keep.pk, "dropped": drop.pk}
-    audit_record(actor=actor, action=AuditAction.MERGE, subject=keep, person_id=keep.pk, fields=filled,
-                 reason=reason, detail=detail)
-    audit_record(actor=actor, action=AuditAction.MERGE, subject=drop, person_id=drop.pk, fields=["merged_into"],
-                 reason=reason, detail=detail)
+    audit_record(
+        actor=actor,
+        action=AuditAction.MERGE,
+        subject=keep,
+        person_id=keep.pk,
+        fields=filled,
+        reason=reason,
+        detail=detail,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.MERGE,
+        subject=drop,
+        person_id=drop.pk,
+        fields=["merged_into"],
+        reason=reason,
+        detail=detail,
+    )
     return keep
 
 
@@ -313,8 +332,14 @@ def duplicate_dismiss(*, actor: Any, flag: DuplicateFlag, reason: str = "") -> D
     flag.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
     flag.resolved_at = timezone.now()
     flag.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.CHANGE, subject=flag, person_id=flag.person_id,
-                 fields=["status"], reason=reason or "not a duplicate")
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        subject=flag,
+        person_id=flag.person_id,
+        fields=["status"],
+        reason=reason or "not a duplicate",
+    )
     return flag
 
 
@@ -341,16 +366,27 @@ def person_export_data(*, actor: Any, person: Person) -> dict[str, Any]:
         for c in person.consents.prefetch_related("organizations")
     ]
     record["skills"] = [
-        {"code": ps.skill.code, "en": ps.skill.label_en, "ar": ps.skill.label_ar, "proficiency": ps.proficiency,
-         "evidence": ps.evidence, "source": ps.source}
+        {
+            "code": ps.skill.code,
+            "en": ps.skill.label_en,
+            "ar": ps.skill.label_ar,
+            "proficiency": ps.proficiency,
+            "evidence": ps.evidence,
+            "source": ps.source,
+        }
         for ps in person.skills.select_related("skill")
     ]
     record["history"] = [
         {"at": entry.at.isoformat(), "action": entry.action, "fields": entry.fields, "by": entry.actor_label}
         for entry in _history(person)
     ]
-    audit_record(actor=actor, action=AuditAction.EXPORT, subject=person, person_id=person.pk,
-                 reason="personal data download")
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        subject=person,
+        person_id=person.pk,
+        reason="personal data download",
+    )
     return record
 
 
@@ -364,8 +400,13 @@ def _history(person: Person) -> Any:
 def deletion_request_create(*, actor: Any, person: Person, reason: str = "") -> DeletionRequest:
     """A person asks for their record to be deleted; staff carry it out with ``person_anonymize``."""
     request = DeletionRequest.objects.create(person=person, reason=reason[:500])
-    audit_record(actor=actor, action=AuditAction.DELETE, subject=request, person_id=person.pk,
-                 reason="deletion requested")
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        subject=request,
+        person_id=person.pk,
+        reason="deletion requested",
+    )
     return request
 
 
@@ -385,15 +426,31 @@ def person_anonymize(*, actor: Any, person: Person, reason: str) -> Person:
     account = person.user
     person.user = None
     person.anonymized_at = timezone.now()
-    person.save(update_fields=[*cleared, *HARD_FIELDS, "date_of_birth", "search_name", "languages", "user",
-                               "anonymized_at", "updated_at"])
+    person.save(
+        update_fields=[
+            *cleared,
+            *HARD_FIELDS,
+            "date_of_birth",
+            "search_name",
+            "languages",
+            "user",
+            "anonymized_at",
+            "updated_at",
+        ]
+    )
     now = timezone.now()
     person.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     person.deletion_requests.filter(completed_at__isnull=True).update(completed_at=now)
     if account is not None:
         get_user_model().objects.filter(pk=account.pk).delete()
-    audit_record(actor=actor, action=AuditAction.DELETE, subject=person, person_id=person.pk,
-                 fields=[*cleared, *HARD_FIELDS, "date_of_birth", "user"], reason=reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        subject=person,
+        person_id=person.pk,
+        fields=[*cleared, *HARD_FIELDS, "date_of_birth", "user"],
+        reason=reason,
+    )
     return person
 
 
@@ -406,7 +463,9 @@ def beneficiary_signup(*, phone: str, password: str, data: Mapping[str, Any], la
     user_model = get_user_model()
     if user_model.objects.filter(phone=e164).exists():
         raise DuplicatePersonError(
-            _("This phone number already has an account. Log in, or ask the programme to reset your password."),
+            _(
+                "This phone number already has an account. Log in, or ask the programme to reset your password."
+            ),
             existing_id=0,
             field="phone",
         )

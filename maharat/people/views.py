@@ -29,8 +29,14 @@ from maharat.people.forms import (
     SignupForm,
     StaffRegisterForm,
 )
-from maharat.people.models import DuplicateFlag, Organization, Person
-from maharat.people.selectors import PersonFilters, duplicate_queue, person_detail, person_history, person_list
+from maharat.people.models import Organization, Person
+from maharat.people.selectors import (
+    PersonFilters,
+    duplicate_queue,
+    person_detail,
+    person_history,
+    person_list,
+)
 
 
 def _form_errors_from(form: Any, exc: ValidationError) -> None:
@@ -59,8 +65,10 @@ def register(request: HttpRequest) -> HttpResponse:
         except DuplicatePersonError:
             form.add_error(
                 "phone" if "phone" in form.fields else None,
-                _("This phone number or document is already registered. Log in, or ask the programme to help "
-                  "you recover your account."),
+                _(
+                    "This phone number or document is already registered. Log in, or ask the programme to help "
+                    "you recover your account."
+                ),
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)
@@ -115,7 +123,9 @@ def my_deletion(request: HttpRequest) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = False
     if request.method == "POST" and form.is_valid():
-        services.deletion_request_create(actor=request.user, person=person, reason=form.cleaned_data["reason"])
+        services.deletion_request_create(
+            actor=request.user, person=person, reason=form.cleaned_data["reason"]
+        )
         messages.success(
             request, _("Your request was received. The programme will delete your data and tell you.")
         )
@@ -148,9 +158,13 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         filters = PersonFilters(
-            governorate=data["governorate"], sex=data["sex"], age_group=data["age_group"],
-            legal_status=data["legal_status"], disability=data["disability"],
-            organization=data["organization"], q=data["q"],
+            governorate=data["governorate"],
+            sex=data["sex"],
+            age_group=data["age_group"],
+            legal_status=data["legal_status"],
+            disability=data["disability"],
+            organization=data["organization"],
+            q=data["q"],
         )
     try:
         after = int(request.GET.get("after", "")) if request.GET.get("after") else None
@@ -159,8 +173,13 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     page, next_cursor = person_list(request.user, filters, after_id=after)
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "people": page, "next_cursor": next_cursor, "query": query.urlencode(),
-               "first_page": after is None}
+    context = {
+        "form": form,
+        "people": page,
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "first_page": after is None,
+    }
     template = "people/_person_rows.html" if request.headers.get("HX-Request") else "people/person_list.html"
     return render(request, template, context)
 
@@ -209,15 +228,23 @@ def person_create(request: HttpRequest) -> HttpResponse:
             )
         except DuplicatePersonError as exc:
             messages.error(request, exc.messages[0])
-            return render(request, "people/person_form.html",
-                          {"form": form, "existing_id": exc.existing_id, "creating": True})
+            return render(
+                request,
+                "people/person_form.html",
+                {"form": form, "existing_id": exc.existing_id, "creating": True},
+            )
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
             flags = person.duplicate_flags.count()
             if flags:
-                messages.warning(request, _("Registered. This person looks like someone already registered; "
-                                            "see the duplicate review queue."))
+                messages.warning(
+                    request,
+                    _(
+                        "Registered. This person looks like someone already registered; "
+                        "see the duplicate review queue."
+                    ),
+                )
             else:
                 messages.success(request, _("Registered."))
             return redirect("people:detail", pk=person.pk)
@@ -238,8 +265,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields.pop(name)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(actor=request.user, person=person, data=form.cleaned_data,
-                                   reason=request.POST.get("reason", "")[:500])
+            services.person_update(
+                actor=request.user,
+                person=person,
+                data=form.cleaned_data,
+                reason=request.POST.get("reason", "")[:500],
+            )
         except DuplicatePersonError as exc:
             messages.error(request, exc.messages[0])
         except ValidationError as exc:
@@ -262,7 +293,9 @@ def person_anonymize_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.person_anonymize(actor=request.user, person=person, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The record was anonymized. Counts keep it; nobody can identify the person."))
+        messages.success(
+            request, _("The record was anonymized. Counts keep it; nobody can identify the person.")
+        )
         return redirect("people:list")
     return render(request, "people/person_anonymize.html", {"form": form, "person": person})
 
@@ -325,12 +358,27 @@ class _Echo:
 
 
 def _research_csv(request: HttpRequest, people: Any) -> StreamingHttpResponse:
-    columns = ["pseudonym", "sex", "birth_year", "nationality", "legal_status", "governorate",
-               "female_headed_household", "has_disability", "education_level", "employment_status"]
+    columns = [
+        "pseudonym",
+        "sex",
+        "birth_year",
+        "nationality",
+        "legal_status",
+        "governorate",
+        "female_headed_household",
+        "has_disability",
+        "education_level",
+        "employment_status",
+    ]
     writer = csv.writer(_Echo())
     count = people.count()
-    audit_record(actor=request.user, action=AuditAction.EXPORT, subject_type="people.person",
-                 reason="research export (pseudonymized)", detail={"count": count, "pseudonymized": True})
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        subject_type="people.person",
+        reason="research export (pseudonymized)",
+        detail={"count": count, "pseudonymized": True},
+    )
 
     def rows() -> Any:
         yield writer.writerow(columns)
@@ -342,5 +390,3 @@ def _research_csv(request: HttpRequest, people: Any) -> StreamingHttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="maharat-research-{stamp}.csv"'
     return response
-
-

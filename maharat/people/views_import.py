@@ -22,13 +22,17 @@ class UploadForm(forms.Form):
     """The file to import and the organization it is for."""
 
     file = forms.FileField(label=gettext_lazy("CSV or Excel file (a KoBoToolbox export works too)"))
-    organization = forms.ModelChoiceField(label=gettext_lazy("Organization"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organization"), queryset=Organization.objects.none()
+    )
 
 
 def _organizations(user: Any) -> Any:
     if access.is_admin(user):
         return Organization.objects.filter(active=True)
-    return Organization.objects.filter(pk__in=access.organization_ids(user, frozenset({Role.PROGRAMME_OFFICER})))
+    return Organization.objects.filter(
+        pk__in=access.organization_ids(user, frozenset({Role.PROGRAMME_OFFICER}))
+    )
 
 
 @login_required
@@ -45,7 +49,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             job = importing.import_job_create(
-                actor=request.user, organization=organization, filename=upload.name,
+                actor=request.user,
+                organization=organization,
+                filename=upload.name,
                 content=importing.read_upload(upload),
             )
         except ValidationError as exc:

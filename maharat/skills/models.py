@@ -42,7 +42,12 @@ class Occupation(BilingualLabelMixin, BaseModel):
     alt_labels_en = models.JSONField(_("English synonyms"), default=list, blank=True)
     description_en = models.TextField(_("English description"), blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("broader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        verbose_name=_("broader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     esco_uri = models.CharField(_("ESCO URI"), max_length=200, null=True, blank=True, unique=True)
 
@@ -70,10 +75,19 @@ class Skill(BilingualLabelMixin, BaseModel):
     description_en = models.TextField(_("English description"), blank=True)
     curated = models.BooleanField(_("in Maharat's curated taxonomy"), default=False, db_index=True)
     broader = models.ForeignKey(
-        "self", verbose_name=_("broader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="narrower"
+        "self",
+        verbose_name=_("broader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="narrower",
     )
     occupations = models.ManyToManyField(
-        Occupation, verbose_name=_("occupations"), through="OccupationSkill", blank=True, related_name="skills"
+        Occupation,
+        verbose_name=_("occupations"),
+        through="OccupationSkill",
+        blank=True,
+        related_name="skills",
     )
 
     class Meta:
@@ -133,7 +147,9 @@ class PersonSkill(BaseModel):
     """That a person holds a skill at a proficiency, with the evidence and its source."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="skills")
-    skill = models.ForeignKey(Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="holders")
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="holders"
+    )
     proficiency = models.PositiveSmallIntegerField(
         _("proficiency"),
         choices=Proficiency.choices,
@@ -150,7 +166,9 @@ class PersonSkill(BaseModel):
         verbose_name_plural = _("people's skills")
         constraints = [
             models.UniqueConstraint(fields=["person", "skill"], name="person_skill_unique"),
-            models.CheckConstraint(condition=models.Q(proficiency__gte=1, proficiency__lte=4), name="proficiency_1_4"),
+            models.CheckConstraint(
+                condition=models.Q(proficiency__gte=1, proficiency__lte=4), name="proficiency_1_4"
+            ),
         ]
 
     def __str__(self) -> str:

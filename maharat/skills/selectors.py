@@ -45,4 +45,8 @@ def skill_search(query: str, *, limit: int = 20) -> list[Skill]:
 
 def person_skills(person: Any) -> QuerySet[PersonSkill]:
     """A person's skills with their labels."""
-    return PersonSkill.objects.filter(person=person).select_related("skill").order_by("-proficiency", "skill__label_en")
+    return (
+        PersonSkill.objects.filter(person=person)
+        .select_related("skill")
+        .order_by("-proficiency", "skill__label_en")
+    )

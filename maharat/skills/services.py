@@ -63,8 +63,14 @@ def person_skill_set(
 def person_skill_remove(*, actor: Any, item: PersonSkill) -> None:
     """Remove a skill from a person."""
     person_id, code = item.person_id, item.skill.code
-    audit_record(actor=actor, action=AuditAction.DELETE, subject=item, person_id=person_id,
-                 fields=["skill"], detail={"skill": code})
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        subject=item,
+        person_id=person_id,
+        fields=["skill"],
+        detail={"skill": code},
+    )
     item.delete()
 
 
@@ -79,6 +85,10 @@ def person_skills_merge(*, keep: Any, drop: Any) -> None:
             item.save(update_fields=["person", "updated_at"])
             continue
         if (rank[item.evidence], item.proficiency) > (rank[existing.evidence], existing.proficiency):
-            existing.proficiency, existing.evidence, existing.source = item.proficiency, item.evidence, item.source
+            existing.proficiency, existing.evidence, existing.source = (
+                item.proficiency,
+                item.evidence,
+                item.source,
+            )
             existing.save(update_fields=["proficiency", "evidence", "source", "updated_at"])
         item.delete()

@@ -59,8 +59,12 @@ def my_skill_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a skill and a level."))
         return redirect("skills:my_skills")
     try:
-        services.person_skill_set(actor=request.user, person=person, skill=form.cleaned_data["skill"],
-                                  proficiency=form.cleaned_data["proficiency"])
+        services.person_skill_set(
+            actor=request.user,
+            person=person,
+            skill=form.cleaned_data["skill"],
+            proficiency=form.cleaned_data["proficiency"],
+        )
     except DomainError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -84,6 +88,10 @@ def skill_search_json(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()[:100]
     skills = skill_search(query, limit=10) if query else []
     return JsonResponse(
-        {"results": [{"id": s.pk, "code": s.code, "label": s.label, "en": s.label_en, "ar": s.label_ar}
-                     for s in skills]}
+        {
+            "results": [
+                {"id": s.pk, "code": s.code, "label": s.label, "en": s.label_en, "ar": s.label_ar}
+                for s in skills
+            ]
+        }
     )

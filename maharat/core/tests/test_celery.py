@@ -39,8 +39,20 @@ class CeleryWorkerTests:
         require_service("Redis (REDIS_URL)", _redis_reachable(settings.REDIS_URL))
         base = Path(settings.BASE_DIR)
         worker = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
             cwd=base,
             env={**os.environ},
             stdout=subprocess.DEVNULL,
@@ -54,8 +66,10 @@ class CeleryWorkerTests:
                     pytest.fail("worker exited: " + worker.stderr.read().decode()[-2000:])
                 time.sleep(0.2)
             value = result.get(timeout=5)
-            assert value == {"status": "ok", "database": "postgresql" if "postgres" in settings.DATABASE_URL
-                             else "sqlite"}
+            assert value == {
+                "status": "ok",
+                "database": "postgresql" if "postgres" in settings.DATABASE_URL else "sqlite",
+            }
         finally:
             worker.terminate()
             worker.wait(timeout=20)

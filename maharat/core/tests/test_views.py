@@ -61,7 +61,9 @@ class LoginTests:
         assert client.get(reverse("core:home")).url == reverse("people:me")
 
     def test_staff_log_in_with_email(self, personas: Personas) -> None:
-        response = Client().post(reverse("core:login"), {"username": "officer@example.org", "password": PASSWORD})
+        response = Client().post(
+            reverse("core:login"), {"username": "officer@example.org", "password": PASSWORD}
+        )
         assert response.status_code == 302
 
     def test_locks_out_after_repeated_failures(self, personas: Personas, settings: Any) -> None:

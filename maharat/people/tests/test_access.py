@@ -54,13 +54,24 @@ class VisibilityTests:
 class PagePermissionTests:
     def test_person_detail_is_refused_to_everyone_out_of_scope(self, personas: Personas) -> None:
         url = reverse("people:detail", args=[personas.amal.pk])
-        assert_forbidden(url, [None, personas.employer, personas.other_officer, personas.researcher,
-                               personas.mentor, personas.amal_user])
+        assert_forbidden(
+            url,
+            [
+                None,
+                personas.employer,
+                personas.other_officer,
+                personas.researcher,
+                personas.mentor,
+                personas.amal_user,
+            ],
+        )
         assert personas.client_for(personas.officer).get(url).status_code == 200
 
     def test_people_list_is_refused_to_non_registry_roles(self, personas: Personas) -> None:
         url = reverse("people:list")
-        assert_forbidden(url, [None, personas.employer, personas.researcher, personas.mentor, personas.amal_user])
+        assert_forbidden(
+            url, [None, personas.employer, personas.researcher, personas.mentor, personas.amal_user]
+        )
 
     def test_other_partner_list_does_not_show_our_people(self, personas: Personas) -> None:
         page = personas.client_for(personas.other_officer).get(reverse("people:list")).content.decode()
@@ -70,17 +81,21 @@ class PagePermissionTests:
     def test_edit_and_anonymize_are_refused_out_of_scope(self, personas: Personas) -> None:
         for name in ("people:edit", "people:anonymize"):
             url = reverse(name, args=[personas.amal.pk])
-            assert_forbidden(url, [None, personas.employer, personas.other_officer, personas.researcher,
-                                   personas.trainer])
+            assert_forbidden(
+                url, [None, personas.employer, personas.other_officer, personas.researcher, personas.trainer]
+            )
 
     def test_registry_management_pages_are_refused(self, personas: Personas) -> None:
         for name in ("people:duplicates", "people:import_upload", "people:create"):
-            assert_forbidden(reverse(name), [None, personas.employer, personas.researcher, personas.amal_user,
-                                             personas.mentor])
+            assert_forbidden(
+                reverse(name),
+                [None, personas.employer, personas.researcher, personas.amal_user, personas.mentor],
+            )
 
     def test_research_page_is_refused_to_partners_and_employers(self, personas: Personas) -> None:
-        assert_forbidden(reverse("people:research"), [None, personas.employer, personas.officer,
-                                                      personas.amal_user])
+        assert_forbidden(
+            reverse("people:research"), [None, personas.employer, personas.officer, personas.amal_user]
+        )
 
     def test_research_page_shows_no_identifiers(self, personas: Personas) -> None:
         client = personas.client_for(personas.researcher)
@@ -141,10 +156,17 @@ class ApiPermissionTests:
     def test_trainer_gets_people_without_identity_numbers(self, personas: Personas, client: object) -> None:
         from maharat.people.services import consent_record
 
-        consent_record(actor=personas.officer, person=personas.amal, purpose="sharing", channel="paper",
-                       organizations=[personas.training_org])
+        consent_record(
+            actor=personas.officer,
+            person=personas.amal,
+            purpose="sharing",
+            channel="paper",
+            organizations=[personas.training_org],
+        )
         token = self._token(personas.trainer)
-        body = client.get(f"/api/v1/people/{personas.amal.public_id}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        body = client.get(
+            f"/api/v1/people/{personas.amal.public_id}", HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).json()
         assert body["given_name_latin"] == "Amal"
         assert body["unhcr_case_number"] is None
 
@@ -161,4 +183,6 @@ class ApiPermissionTests:
         assert len(rows) == 2
         assert all("given_name_latin" not in row and "phone" not in row for row in rows)
         officer = self._token(personas.officer)
-        assert client.get("/api/v1/research/people", HTTP_AUTHORIZATION=f"Bearer {officer}").status_code == 403
+        assert (
+            client.get("/api/v1/research/people", HTTP_AUTHORIZATION=f"Bearer {officer}").status_code == 403
+        )

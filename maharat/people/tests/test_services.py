@@ -22,9 +22,16 @@ pytestmark = pytest.mark.django_db
 
 def _data(**overrides: Any) -> dict[str, Any]:
     data = {
-        "given_name_ar": "فاطمة", "family_name_ar": "الزعبي", "given_name_latin": "Fatima",
-        "family_name_latin": "Al-Zoubi", "sex": "F", "date_of_birth": dt.date(1999, 5, 4), "nationality": "SY",
-        "legal_status": "refugee", "phone": "0795551234", "governorate": Governorate.objects.get(code="IR"),
+        "given_name_ar": "فاطمة",
+        "family_name_ar": "الزعبي",
+        "given_name_latin": "Fatima",
+        "family_name_latin": "Al-Zoubi",
+        "sex": "F",
+        "date_of_birth": dt.date(1999, 5, 4),
+        "nationality": "SY",
+        "legal_status": "refugee",
+        "phone": "0795551234",
+        "governorate": Governorate.objects.get(code="IR"),
     }
     data.update(overrides)
     return data
@@ -32,8 +39,11 @@ def _data(**overrides: Any) -> dict[str, Any]:
 
 def _register(personas: Personas, **overrides: Any) -> Person:
     return services.person_register(
-        actor=personas.officer, data=_data(**overrides), consent_purposes=[ConsentPurpose.REGISTRATION],
-        consent_channel="paper", organization=personas.partner,
+        actor=personas.officer,
+        data=_data(**overrides),
+        consent_purposes=[ConsentPurpose.REGISTRATION],
+        consent_channel="paper",
+        organization=personas.partner,
     )
 
 
@@ -47,8 +57,13 @@ class RegisterTests:
 
     def test_refuses_without_registration_consent(self, personas: Personas) -> None:
         with pytest.raises(DomainError):
-            services.person_register(actor=personas.officer, data=_data(), consent_purposes=["messaging"],
-                                     consent_channel="paper", organization=personas.partner)
+            services.person_register(
+                actor=personas.officer,
+                data=_data(),
+                consent_purposes=["messaging"],
+                consent_channel="paper",
+                organization=personas.partner,
+            )
         assert not Person.objects.filter(given_name_latin="Fatima").exists()
 
     def test_refuses_duplicate_phone_pointing_to_existing_record(self, personas: Personas) -> None:
@@ -88,37 +103,65 @@ class RegisterTests:
         assert cannot.has_disability
 
     def test_flags_similar_name_with_same_birth_date(self, personas: Personas) -> None:
-        twin = _register(personas, given_name_latin="Amaal", family_name_latin="Al Hasan", given_name_ar="امل",
-                         family_name_ar="الحسن", date_of_birth=dt.date(1994, 3, 12), phone="0795550000")
+        twin = _register(
+            personas,
+            given_name_latin="Amaal",
+            family_name_latin="Al Hasan",
+            given_name_ar="امل",
+            family_name_ar="الحسن",
+            date_of_birth=dt.date(1994, 3, 12),
+            phone="0795550000",
+        )
         flag = DuplicateFlag.objects.get(person=twin)
         assert flag.other == personas.amal and flag.status == DuplicateStatus.OPEN
 
     def test_does_not_flag_different_people_born_the_same_day(self, personas: Personas) -> None:
-        other = _register(personas, given_name_latin="Zainab", family_name_latin="Haddad", given_name_ar="زينب",
-                          family_name_ar="حداد", date_of_birth=dt.date(1994, 3, 12), phone="0795550001")
+        other = _register(
+            personas,
+            given_name_latin="Zainab",
+            family_name_latin="Haddad",
+            given_name_ar="زينب",
+            family_name_ar="حداد",
+            date_of_birth=dt.date(1994, 3, 12),
+            phone="0795550001",
+        )
         assert not DuplicateFlag.objects.filter(person=other).exists()
 
 
 class UpdateTests:
     def test_audits_changed_fields_with_reason(self, personas: Personas) -> None:
-        changed = services.person_update(actor=personas.officer, person=personas.amal,
-                                         data={"locality": "Mafraq city", "sex": "F"}, reason="moved")
+        changed = services.person_update(
+            actor=personas.officer,
+            person=personas.amal,
+            data={"locality": "Mafraq city", "sex": "F"},
+            reason="moved",
+        )
         assert changed == ["locality"]
         entry = AuditLog.objects.filter(person_id=personas.amal.pk, action="change").latest("id")
         assert entry.fields == ["locality"] and entry.reason == "moved"
 
     def test_refuses_taking_another_persons_phone(self, personas: Personas) -> None:
         with pytest.raises(DuplicatePersonError):
-            services.person_update(actor=personas.officer, person=personas.hassan, data={"phone": "0791234567"})
+            services.person_update(
+                actor=personas.officer, person=personas.hassan, data={"phone": "0791234567"}
+            )
         personas.hassan.refresh_from_db()
         assert personas.hassan.phone == "+962775556677"
 
 
 class MergeTests:
     def test_merge_keeps_history_moves_consents_and_skills(self, personas: Personas) -> None:
-        twin = _register(personas, given_name_latin="Amaal", family_name_latin="Al Hasan", given_name_ar="امل",
-                         family_name_ar="الحسن", date_of_birth=dt.date(1994, 3, 12), phone="0795550000",
-                         national_id=None, locality="")
+        twin = _register(
+            personas,
+            given_name_latin="Amaal",
+            family_name_latin="Al Hasan",
+            given_name_ar="امل",
+            family_name_ar="الحسن",
+            date_of_birth=dt.date(1994, 3, 12),
+            phone="0795550000",
+            national_id=None,
+            locality="",
+        )
         skill = Skill.objects.create(code="t-sewing", label_en="Sewing", label_ar="خياطة", group="trades")
         person_skill_set(actor=personas.officer, person=twin, skill=skill, proficiency=3)
         person_skill_set(actor=personas.officer, person=personas.amal, skill=skill, proficiency=1)
@@ -135,7 +178,9 @@ class MergeTests:
         with pytest.raises(DomainError):
             services.person_merge(actor=personas.officer, keep=personas.amal, drop=personas.amal, reason="x")
         with pytest.raises(DomainError):
-            services.person_merge(actor=personas.officer, keep=personas.amal, drop=personas.hassan, reason=" ")
+            services.person_merge(
+                actor=personas.officer, keep=personas.amal, drop=personas.hassan, reason=" "
+            )
 
 
 class ExportAndDeletionTests:
@@ -170,12 +215,15 @@ class ExportAndDeletionTests:
 
 class SignupTests:
     def test_beneficiary_signup_creates_account_and_person(self, db: Any) -> None:
-        person = services.beneficiary_signup(phone="0786667777", password="a-Long-pass-2026", data=_data(
-            phone="0786667777"))
+        person = services.beneficiary_signup(
+            phone="0786667777", password="a-Long-pass-2026", data=_data(phone="0786667777")
+        )
         assert person.user is not None and person.user.phone == "+962786667777"
         assert person.user.check_password("a-Long-pass-2026")
 
     def test_signup_refuses_weak_password_and_writes_nothing(self, db: Any) -> None:
         with pytest.raises(ValidationError):
-            services.beneficiary_signup(phone="0786667777", password="12345678", data=_data(phone="0786667777"))
+            services.beneficiary_signup(
+                phone="0786667777", password="12345678", data=_data(phone="0786667777")
+            )
         assert not Person.objects.exists()

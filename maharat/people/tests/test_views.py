@@ -20,10 +20,20 @@ pytestmark = pytest.mark.django_db
 
 def _signup(**overrides: Any) -> dict[str, Any]:
     data = {
-        "given_name_ar": "سارة", "family_name_ar": "الخطيب", "given_name_latin": "Sara", "family_name_latin": "",
-        "sex": "F", "date_of_birth": "2001-02-03", "nationality": "JO", "legal_status": "jordanian",
-        "phone": "0771239876", "governorate": "", "preferred_channel": "sms", "password1": "Olive-tree-2026",
-        "password2": "Olive-tree-2026", "consent_registration": "on",
+        "given_name_ar": "سارة",
+        "family_name_ar": "الخطيب",
+        "given_name_latin": "Sara",
+        "family_name_latin": "",
+        "sex": "F",
+        "date_of_birth": "2001-02-03",
+        "nationality": "JO",
+        "legal_status": "jordanian",
+        "phone": "0771239876",
+        "governorate": "",
+        "preferred_channel": "sms",
+        "password1": "Olive-tree-2026",
+        "password2": "Olive-tree-2026",
+        "consent_registration": "on",
     }
     data.update(overrides)
     return data
@@ -34,8 +44,9 @@ class RegisterPageTests:
         from maharat.core.models import Governorate
 
         client = Client()
-        response = client.post(reverse("people:register"),
-                               _signup(governorate=Governorate.objects.get(code="AM").pk))
+        response = client.post(
+            reverse("people:register"), _signup(governorate=Governorate.objects.get(code="AM").pk)
+        )
         assert response.status_code == 302 and response.url == reverse("skills:my_skills")
         person = Person.objects.get(phone="+962771239876")
         assert person.user is not None
@@ -54,8 +65,10 @@ class RegisterPageTests:
     def test_duplicate_phone_points_to_recovery(self, personas: Personas) -> None:
         from maharat.core.models import Governorate
 
-        response = Client().post(reverse("people:register"), _signup(
-            phone="0791234567", governorate=Governorate.objects.get(code="AM").pk))
+        response = Client().post(
+            reverse("people:register"),
+            _signup(phone="0791234567", governorate=Governorate.objects.get(code="AM").pk),
+        )
         assert "already registered" in response.content.decode()
         assert Person.objects.count() == 3
 
@@ -85,13 +98,21 @@ class SelfServiceTests:
         client = personas.client_for(personas.amal_user)
         form = client.get(reverse("people:me")).context["form"]
         data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-        data.update({"locality": "Mafraq", "governorate": personas.amal.governorate_id,
-                     "date_of_birth": "1994-03-12", "languages": ["ar", "en"]})
+        data.update(
+            {
+                "locality": "Mafraq",
+                "governorate": personas.amal.governorate_id,
+                "date_of_birth": "1994-03-12",
+                "languages": ["ar", "en"],
+            }
+        )
         response = client.post(reverse("people:me"), data)
         assert response.status_code == 302
         personas.amal.refresh_from_db()
         assert personas.amal.locality == "Mafraq"
-        assert AuditLog.objects.filter(person_id=personas.amal.pk, action="change", actor=personas.amal_user).exists()
+        assert AuditLog.objects.filter(
+            person_id=personas.amal.pk, action="change", actor=personas.amal_user
+        ).exists()
 
 
 class StaffPagesTests:
@@ -103,7 +124,10 @@ class StaffPagesTests:
         assert "Omar" in client.get(url, {"q": "عمر"}).content.decode()
         assert "Omar" in client.get(url, {"q": "omar abbadi"}).content.decode()
         assert "Amal" in client.get(url, {"q": "0791234567"}).content.decode()
-        assert "Amal" in client.get(url, {"governorate": "MA", "sex": "F", "age_group": "30-39"}).content.decode()
+        assert (
+            "Amal"
+            in client.get(url, {"governorate": "MA", "sex": "F", "age_group": "30-39"}).content.decode()
+        )
         assert "Amal" not in client.get(url, {"age_group": "18-24"}).content.decode()
 
     def test_list_query_count_does_not_grow_with_rows(self, personas: Personas) -> None:
@@ -113,25 +137,48 @@ class StaffPagesTests:
         for n in range(5):
             from maharat.people.services import person_register
 
-            person_register(actor=personas.officer, data={
-                "given_name_latin": f"Test{n}", "sex": "M", "date_of_birth": "1990-01-01", "nationality": "JO",
-                "legal_status": "jordanian", "governorate": personas.amal.governorate}, consent_purposes=["registration"],
-                consent_channel="paper", organization=personas.partner, check_similar=False)
+            person_register(
+                actor=personas.officer,
+                data={
+                    "given_name_latin": f"Test{n}",
+                    "sex": "M",
+                    "date_of_birth": "1990-01-01",
+                    "nationality": "JO",
+                    "legal_status": "jordanian",
+                    "governorate": personas.amal.governorate,
+                },
+                consent_purposes=["registration"],
+                consent_channel="paper",
+                organization=personas.partner,
+                check_similar=False,
+            )
         with CaptureQueriesContext(connection) as many:
             client.get(reverse("people:list"))
         assert len(many) == len(few)
 
     def test_detail_shows_history_and_identifiers_to_officer(self, personas: Personas) -> None:
-        html = personas.client_for(personas.officer).get(
-            reverse("people:detail", args=[personas.amal.pk])).content.decode()
+        html = (
+            personas.client_for(personas.officer)
+            .get(reverse("people:detail", args=[personas.amal.pk]))
+            .content.decode()
+        )
         assert "945-12345678" in html and "Created" in html
 
     def test_staff_registers_a_person_and_duplicate_is_refused(self, personas: Personas) -> None:
         client = personas.client_for(personas.officer)
-        data = {"given_name_latin": "Noor", "sex": "F", "date_of_birth": "1998-07-07", "nationality": "IQ",
-                "legal_status": "refugee", "governorate": personas.amal.governorate_id, "preferred_language": "ar",
-                "preferred_channel": "sms", "consent_channel": "paper", "consent_confirmed": "on",
-                "phone": "0779990000"}
+        data = {
+            "given_name_latin": "Noor",
+            "sex": "F",
+            "date_of_birth": "1998-07-07",
+            "nationality": "IQ",
+            "legal_status": "refugee",
+            "governorate": personas.amal.governorate_id,
+            "preferred_language": "ar",
+            "preferred_channel": "sms",
+            "consent_channel": "paper",
+            "consent_confirmed": "on",
+            "phone": "0779990000",
+        }
         response = client.post(reverse("people:create"), data)
         assert response.status_code == 302
         noor = Person.objects.get(given_name_latin="Noor")
@@ -142,15 +189,29 @@ class StaffPagesTests:
     def test_merge_and_dismiss_from_the_queue(self, personas: Personas) -> None:
         from maharat.people.services import person_register
 
-        twin = person_register(actor=personas.officer, data={
-            "given_name_latin": "Amaal", "family_name_latin": "Alhassan", "given_name_ar": "آمال",
-            "family_name_ar": "الحسن", "sex": "F", "date_of_birth": "1994-03-12", "nationality": "SY",
-            "legal_status": "refugee", "governorate": personas.amal.governorate}, consent_purposes=["registration"],
-            consent_channel="paper", organization=personas.partner)
+        twin = person_register(
+            actor=personas.officer,
+            data={
+                "given_name_latin": "Amaal",
+                "family_name_latin": "Alhassan",
+                "given_name_ar": "آمال",
+                "family_name_ar": "الحسن",
+                "sex": "F",
+                "date_of_birth": "1994-03-12",
+                "nationality": "SY",
+                "legal_status": "refugee",
+                "governorate": personas.amal.governorate,
+            },
+            consent_purposes=["registration"],
+            consent_channel="paper",
+            organization=personas.partner,
+        )
         flag = DuplicateFlag.objects.get(person=twin)
         client = personas.client_for(personas.officer)
         assert "Amaal" in client.get(reverse("people:duplicates")).content.decode()
-        client.post(reverse("people:duplicate_resolve", args=[flag.pk]), {"action": "keep_other", "reason": "same"})
+        client.post(
+            reverse("people:duplicate_resolve", args=[flag.pk]), {"action": "keep_other", "reason": "same"}
+        )
         twin.refresh_from_db()
         assert twin.merged_into == personas.amal
 

@@ -12,7 +12,14 @@ from django.db import transaction
 
 from maharat.core.models import Governorate
 from maharat.core.roles import Role
-from maharat.people.choices import ConsentChannel, ConsentPurpose, LegalStatus, Nationality, OrganizationKind, Sex
+from maharat.people.choices import (
+    ConsentChannel,
+    ConsentPurpose,
+    LegalStatus,
+    Nationality,
+    OrganizationKind,
+    Sex,
+)
 from maharat.people.models import Membership, Organization, Person
 from maharat.people.services import person_register
 from maharat.skills.models import Skill
@@ -64,7 +71,8 @@ class Command(BaseCommand):
         orgs = {}
         for slug, kind, en, ar, gov in ORGANIZATIONS:
             orgs[slug], _ = Organization.objects.get_or_create(
-                slug=slug, defaults={"kind": kind, "label_en": en, "label_ar": ar, "governorate": governorates[gov]}
+                slug=slug,
+                defaults={"kind": kind, "label_en": en, "label_ar": ar, "governorate": governorates[gov]},
             )
         return orgs
 
@@ -95,12 +103,21 @@ class Command(BaseCommand):
         person = person_register(
             actor=officer,
             data={
-                "given_name_ar": "أمل", "family_name_ar": "الحسن", "given_name_latin": "Amal",
-                "family_name_latin": "Al-Hassan", "sex": Sex.FEMALE, "date_of_birth": dt.date(1994, 3, 12),
-                "nationality": Nationality.SYRIA, "legal_status": LegalStatus.REFUGEE,
-                "unhcr_case_number": "945-00012345", "phone": BENEFICIARY_PHONE,
-                "governorate": Governorate.objects.get(code="MA"), "locality": "Zaatari",
-                "household_role": "head", "female_headed_household": True, "languages": ["ar"],
+                "given_name_ar": "أمل",
+                "family_name_ar": "الحسن",
+                "given_name_latin": "Amal",
+                "family_name_latin": "Al-Hassan",
+                "sex": Sex.FEMALE,
+                "date_of_birth": dt.date(1994, 3, 12),
+                "nationality": Nationality.SYRIA,
+                "legal_status": LegalStatus.REFUGEE,
+                "unhcr_case_number": "945-00012345",
+                "phone": BENEFICIARY_PHONE,
+                "governorate": Governorate.objects.get(code="MA"),
+                "locality": "Zaatari",
+                "household_role": "head",
+                "female_headed_household": True,
+                "languages": ["ar"],
             },
             consent_purposes=[ConsentPurpose.REGISTRATION, ConsentPurpose.MESSAGING, ConsentPurpose.RESEARCH],
             consent_channel=ConsentChannel.PAPER,
