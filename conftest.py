@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from maharat.core.testing import Personas, build_personas
+from maharat.core.testing import Personas, build_personas, english_client
 
 
 @pytest.fixture
@@ -61,3 +61,15 @@ def require_service(name: str, available: bool) -> None:
     if os.environ.get("MAHARAT_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{name} is required in CI but is not available")
     pytest.skip(f"{name} is not available on this machine")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hashing passwords the production way takes a noticeable part of a second; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client() -> Any:
+    """Django's test client, asking for English pages (tests that check Arabic switch themselves)."""
+    return english_client()

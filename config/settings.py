@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MAHARAT_VAR_DIR", BASE_DIR / "var"))
+# The embedded database and collected static files live here; create it so a fresh clone just runs.
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEFAULT_SECRET_KEY = "maharat-embedded-default-secret-not-for-production"  # noqa: S105
 

@@ -55,10 +55,19 @@ class Personas:
 
     def client_for(self, user: Any) -> Client:
         """A test client logged in as the user (anonymous when None)."""
-        client = Client()
+        client = english_client()
         if user is not None:
             client.force_login(user)
         return client
+
+
+def english_client() -> Client:
+    """A test client whose pages come in English (the platform's default is Arabic)."""
+    from django.conf import settings
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _staff(username: str, org: Organization | None, role: str, **extra: Any) -> Any:
@@ -214,7 +223,7 @@ def build_personas() -> Personas:
 def assert_forbidden(url: str, users: list[Any], *, method: str = "get", data: Any = None) -> None:
     """Every one of the users is refused the URL: 403/404, or a redirect to log in for anonymous."""
     for user in users:
-        client = Client()
+        client = english_client()
         if user is not None:
             client.force_login(user)
         response = getattr(client, method)(url, data or {})

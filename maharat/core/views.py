@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from maharat.core.auth import is_locked_out
 from maharat.core.roles import Role, primary_role
 
 
@@ -32,15 +32,14 @@ class LoginForm(forms.Form):
         data = super().clean() or {}
         username, password = data.get("username"), data.get("password")
         if username and password:
-            try:
-                self.user_cache = authenticate(self.request, username=username, password=password)
-            except PermissionDenied as exc:
-                minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+            # Django's authenticate() swallows the backend's PermissionDenied, so ask first to say why.
+            if is_locked_out(username, self.request):
                 raise forms.ValidationError(
                     _("Too many failed attempts. Wait %(minutes)s minutes, then try again."),
                     code="locked",
-                    params={"minutes": minutes},
-                ) from exc
+                    params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
+                )
+            self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
                 raise forms.ValidationError(
                     _("The phone number, user name or password is not right. Check them and try again."),

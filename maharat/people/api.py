@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from maharat.core.errors import DuplicatePersonError
@@ -151,7 +151,7 @@ def get_person(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonOut}, summary="Register a person for your organization")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     """Refuses duplicates (409) and invalid data (422) with a message; writes nothing then."""
     organization = Organization.objects.filter(slug=payload.organization).first()
     if organization is None or not access.can_register_for(request.user, organization):
@@ -174,7 +174,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
         raise HttpError(409, exc.messages[0]) from exc
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from exc
-    return 201, _person_out(request.user, person)
+    return Status(201, _person_out(request.user, person))
 
 
 @router.get("/research/people", response=list[ResearchRecord], summary="Pseudonymized records (researchers)")

@@ -137,21 +137,23 @@ class Person(BaseModel):
         _("household role"), max_length=10, choices=HouseholdRole.choices, blank=True
     )
     female_headed_household = models.BooleanField(_("female-headed household"), default=False)
-    wg_seeing = models.PositiveSmallIntegerField(_("difficulty seeing"), choices=WGAnswer.choices, null=True)
+    wg_seeing = models.PositiveSmallIntegerField(
+        _("difficulty seeing"), choices=WGAnswer.choices, null=True, blank=True
+    )
     wg_hearing = models.PositiveSmallIntegerField(
-        _("difficulty hearing"), choices=WGAnswer.choices, null=True
+        _("difficulty hearing"), choices=WGAnswer.choices, null=True, blank=True
     )
     wg_walking = models.PositiveSmallIntegerField(
-        _("difficulty walking"), choices=WGAnswer.choices, null=True
+        _("difficulty walking"), choices=WGAnswer.choices, null=True, blank=True
     )
     wg_cognition = models.PositiveSmallIntegerField(
-        _("difficulty remembering or concentrating"), choices=WGAnswer.choices, null=True
+        _("difficulty remembering or concentrating"), choices=WGAnswer.choices, null=True, blank=True
     )
     wg_selfcare = models.PositiveSmallIntegerField(
-        _("difficulty with self-care"), choices=WGAnswer.choices, null=True
+        _("difficulty with self-care"), choices=WGAnswer.choices, null=True, blank=True
     )
     wg_communication = models.PositiveSmallIntegerField(
-        _("difficulty communicating"), choices=WGAnswer.choices, null=True
+        _("difficulty communicating"), choices=WGAnswer.choices, null=True, blank=True
     )
     has_disability = models.BooleanField(_("has a disability"), default=False, editable=False)
     education_level = models.CharField(

@@ -64,6 +64,9 @@ def _normalize(values: Mapping[str, Any]) -> dict[str, Any]:
         if field in data:
             raw = (data[field] or "").strip() if isinstance(data[field], str) else data[field]
             data[field] = raw or None
+    for field in WG_FIELDS:
+        if field in data:
+            data[field] = _wg_value(field, data[field])
     if data.get("phone"):
         try:
             data["phone"] = normalize_phone(data["phone"])
@@ -75,6 +78,18 @@ def _normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     if "unhcr_case_number" in data and data["unhcr_case_number"]:
         data["unhcr_case_number"] = data["unhcr_case_number"].upper()
     return data
+
+
+def _wg_value(field: str, value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        answer = int(value)
+    except (TypeError, ValueError):
+        answer = 0
+    if answer not in WGAnswer.values:
+        raise ValidationError({field: _("Answer with 1 (no difficulty) to 4 (cannot do at all).")})
+    return answer
 
 
 def _refuse_hard_duplicate(values: Mapping[str, Any], exclude_id: int | None) -> None:
@@ -122,7 +137,7 @@ def person_register(
         raise DomainError(_("The person must consent to registration before their data can be recorded."))
     values = _normalize(data)
     person = Person(registered_by=organization, **values)
-    person.has_disability = disability_from_wg(person.wg_answers())
+    person.has_disability = disability_from_wg(person.wg_answers().values())
     person.search_name = search_name_for(person)
     _require_names(person)
     _refuse_hard_duplicate(values, exclude_id=None)
@@ -170,7 +185,7 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any], reason
         return []
     _require_names(person)
     _refuse_hard_duplicate({f: getattr(person, f) for f in HARD_FIELDS}, exclude_id=person.pk)
-    person.has_disability = disability_from_wg(person.wg_answers())
+    person.has_disability = disability_from_wg(person.wg_answers().values())
     person.search_name = search_name_for(person)
     person.full_clean(validate_unique=False)
     person.save(update_fields=[*changed, "has_disability", "search_name", "updated_at"])
@@ -287,7 +302,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person, reason: str) -> Pers
         keep.user_id, drop.user_id = drop.user_id, None
         drop.save(update_fields=["user", "updated_at"])
         filled.append("user")
-    keep.has_disability = disability_from_wg(keep.wg_answers())
+    keep.has_disability = disability_from_wg(keep.wg_answers().values())
     keep.search_name = search_name_for(keep)
     keep.save(update_fields=[*filled, "has_disability", "search_name", "updated_at"])
     drop.consents.update(person=keep)

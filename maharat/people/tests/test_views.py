@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maharat.core.models import AuditLog
-from maharat.core.testing import Personas
+from maharat.core.testing import Personas, english_client
 from maharat.people.models import DuplicateFlag, Person
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ class RegisterPageTests:
     def test_person_registers_and_lands_on_skills(self, db: Any) -> None:
         from maharat.core.models import Governorate
 
-        client = Client()
+        client = english_client()
         response = client.post(
             reverse("people:register"), _signup(governorate=Governorate.objects.get(code="AM").pk)
         )
@@ -55,7 +55,7 @@ class RegisterPageTests:
     def test_missing_consent_and_bad_phone_give_errors_and_write_nothing(self, db: Any) -> None:
         data = _signup(phone="12", governorate="1")
         data.pop("consent_registration")
-        response = Client().post(reverse("people:register"), data)
+        response = english_client().post(reverse("people:register"), data)
         html = response.content.decode()
         assert response.status_code == 200
         assert "You must agree to registration" in html
@@ -65,7 +65,7 @@ class RegisterPageTests:
     def test_duplicate_phone_points_to_recovery(self, personas: Personas) -> None:
         from maharat.core.models import Governorate
 
-        response = Client().post(
+        response = english_client().post(
             reverse("people:register"),
             _signup(phone="0791234567", governorate=Governorate.objects.get(code="AM").pk),
         )
@@ -73,7 +73,7 @@ class RegisterPageTests:
         assert Person.objects.count() == 3
 
     def test_arabic_error_messages(self, db: Any) -> None:
-        client = Client()
+        client = english_client()
         client.post(reverse("set_language"), {"language": "ar", "next": "/"})
         data = _signup(phone="12", governorate="1")
         data.pop("consent_registration")
