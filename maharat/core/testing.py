@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from maharat.core.geography import ensure_governorates
 from maharat.core.models import Governorate
 from maharat.core.roles import Role
 from maharat.people.choices import (
@@ -81,6 +82,7 @@ def _staff(username: str, org: Organization | None, role: str, **extra: Any) -> 
 
 def build_personas() -> Personas:
     """Create the personas in the test database."""
+    ensure_governorates()  # transactional tests flush the rows the data migration loaded
     gov = {g.code: g for g in Governorate.objects.all()}
     org = Organization.objects.create
     agency = org(

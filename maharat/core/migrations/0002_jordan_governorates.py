@@ -2,26 +2,11 @@
 
 from django.db import migrations
 
-GOVERNORATES = [
-    ("AM", "Amman", "عمان", "JO11"),
-    ("BA", "Balqa", "البلقاء", "JO12"),
-    ("ZA", "Zarqa", "الزرقاء", "JO13"),
-    ("MD", "Madaba", "مادبا", "JO14"),
-    ("IR", "Irbid", "إربد", "JO21"),
-    ("MA", "Mafraq", "المفرق", "JO22"),
-    ("JA", "Jerash", "جرش", "JO23"),
-    ("AJ", "Ajloun", "عجلون", "JO24"),
-    ("KA", "Karak", "الكرك", "JO31"),
-    ("TA", "Tafilah", "الطفيلة", "JO32"),
-    ("MN", "Ma'an", "معان", "JO33"),
-    ("AQ", "Aqaba", "العقبة", "JO34"),
-]
+from maharat.core.geography import GOVERNORATES, ensure_governorates
 
 
 def load(apps, schema_editor):
-    Governorate = apps.get_model("core", "Governorate")
-    for code, en, ar, pcode in GOVERNORATES:
-        Governorate.objects.update_or_create(code=code, defaults={"label_en": en, "label_ar": ar, "hxl_pcode": pcode})
+    ensure_governorates(apps.get_model("core", "Governorate"))
 
 
 def unload(apps, schema_editor):

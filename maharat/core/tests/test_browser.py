@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import require_service
+from maharat.core.geography import ensure_governorates
 from maharat.core.testing import PASSWORD, Personas
 
 CHROMIUM = Path("/usr/bin/chromium")
