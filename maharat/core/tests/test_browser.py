@@ -48,6 +48,7 @@ class BrowserJourneyTests:
         from maharat.core.models import Governorate
         from maharat.skills.models import Skill
 
+        ensure_governorates()
         Skill.objects.create(
             code="trades-sewing", label_en="Sewing", label_ar="خياطة", group="trades", synonyms_ar=["تفصيل"]
         )
