@@ -51,7 +51,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """A person registers themself with a phone number and a password."""
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in ProfileForm.Meta.fields or k == "phone"}
         data["consent_purposes"] = form.consent_purposes()
@@ -90,7 +90,7 @@ def _own_person(request: HttpRequest) -> Person:
 def me(request: HttpRequest) -> HttpResponse:
     """A beneficiary's own profile, editable."""
     person = _own_person(request)
-    form = ProfileForm(request.POST or None, instance=person)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.person_update(
@@ -120,7 +120,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def my_deletion(request: HttpRequest) -> HttpResponse:
     """Ask for my record to be deleted."""
     person = _own_person(request)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     form.fields["reason"].required = False
     if request.method == "POST" and form.is_valid():
         services.deletion_request_create(
@@ -215,7 +215,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     organization = _registering_organization(request)
     if organization is None and not access.is_admin(request.user):
         raise PermissionDenied
-    form = StaffRegisterForm(request.POST or None)
+    form = StaffRegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_register(
@@ -260,7 +260,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not access.can_edit_person(request.user, person):
         raise PermissionDenied
-    form = StaffRegisterForm(request.POST or None, instance=person)
+    form = StaffRegisterForm(request.POST if request.method == "POST" else None, instance=person)
     for name in ("consent_channel", "consent_confirmed", "consent_messaging", "consent_research"):
         form.fields.pop(name)
     if request.method == "POST" and form.is_valid():
@@ -290,7 +290,7 @@ def person_anonymize_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not (access.can_manage_registry(request.user) and access.can_edit_person(request.user, person)):
         raise PermissionDenied
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.person_anonymize(actor=request.user, person=person, reason=form.cleaned_data["reason"])
         messages.success(

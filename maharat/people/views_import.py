@@ -42,7 +42,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
     if not access.can_manage_registry(request.user):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     form.fields["organization"].queryset = _organizations(request.user)
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data["organization"]
