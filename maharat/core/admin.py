@@ -16,7 +16,10 @@ from maharat.core.models import ApiToken, AuditLog, Governorate, LoginFailure, U
 class UserAdmin(BaseUserAdmin):
     """Users, with their phone number and language."""
 
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Maharat"), {"fields": ("phone", "preferred_language")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Maharat"), {"fields": ("phone", "preferred_language")}),
+    )
     list_display = ("username", "email", "phone", "is_staff", "is_superuser", "is_active")
     search_fields = ("username", "email", "phone")
 

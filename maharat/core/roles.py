@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    from maharat.core.models import User
 
 
 class Role(models.TextChoices):
@@ -28,30 +25,28 @@ STAFF_ROLES = frozenset(
 )
 
 
-def user_roles(user: User | object) -> frozenset[str]:
+def user_roles(user: Any) -> frozenset[str]:
     """All roles of a user: memberships, beneficiary (a linked person) and administrator."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_maharat_roles", None)
     if cached is not None:
         return cached
-    roles: set[str] = set(
-        user.memberships.filter(active=True).values_list("role", flat=True)  # type: ignore[attr-defined]
-    )
+    roles: set[str] = set(user.memberships.filter(active=True).values_list("role", flat=True))
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     if _has_person(user):
         roles.add(Role.BENEFICIARY)
     result = frozenset(roles)
-    user._maharat_roles = result  # type: ignore[attr-defined]
+    user._maharat_roles = result
     return result
 
 
-def _has_person(user: object) -> bool:
+def _has_person(user: Any) -> bool:
     from django.core.exceptions import ObjectDoesNotExist
 
     try:
-        return user.person is not None  # type: ignore[attr-defined]
+        return user.person is not None
     except ObjectDoesNotExist:
         return False
 

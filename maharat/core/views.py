@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("core:login")
     role = primary_role(request.user)
-    targets = {
+    targets: dict[str, str] = {
         Role.ADMIN: "people:list",
         Role.PROGRAMME_OFFICER: "people:list",
         Role.TRAINING_PROVIDER: "people:list",

@@ -88,7 +88,7 @@ class PersonForm(forms.ModelForm):
                 self.fields[field].required = False
                 self.fields[field].help_text = _("Answering is voluntary.")
         if "governorate" in self.fields:
-            self.fields["governorate"].queryset = Governorate.objects.all()
+            self.fields["governorate"].queryset = Governorate.objects.all()  # type: ignore[attr-defined]
         if "phone" in self.fields:
             self.fields["phone"].help_text = _("Mobile number, for example 079 123 4567.")
             self.fields["phone"].required = False
@@ -141,8 +141,8 @@ class SignupForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
-        self.fields["sex"].choices = Sex.choices
-        self.fields["legal_status"].choices = LegalStatus.choices
+        self.fields["sex"].choices = Sex.choices  # type: ignore[attr-defined]
+        self.fields["legal_status"].choices = LegalStatus.choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -158,7 +158,7 @@ class SignupForm(PersonForm):
 
     def consent_purposes(self) -> list[str]:
         """The purposes the person ticked."""
-        purposes = [ConsentPurpose.REGISTRATION]
+        purposes: list[str] = [ConsentPurpose.REGISTRATION]
         for name, purpose in (
             ("consent_messaging", ConsentPurpose.MESSAGING),
             ("consent_matching", ConsentPurpose.MATCHING),
@@ -188,7 +188,7 @@ class StaffRegisterForm(PersonForm):
 
     def consent_purposes(self) -> list[str]:
         """The purposes the person agreed to."""
-        purposes = [ConsentPurpose.REGISTRATION]
+        purposes: list[str] = [ConsentPurpose.REGISTRATION]
         if self.cleaned_data.get("consent_messaging"):
             purposes.append(ConsentPurpose.MESSAGING)
         if self.cleaned_data.get("consent_research"):
@@ -219,10 +219,10 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["governorate"].choices = [("", _("Any"))] + [
+        self.fields["governorate"].choices = [("", _("Any"))] + [  # type: ignore[attr-defined]
             (g.code, g.label) for g in Governorate.objects.all()
         ]
-        self.fields["organization"].choices = [("", _("Any")), *(organizations or [])]
+        self.fields["organization"].choices = [("", _("Any")), *(organizations or [])]  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):

@@ -80,7 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _own_person(request: HttpRequest) -> Person:
-    person = Person.objects.active().select_related("governorate").filter(user=request.user).first()
+    person = Person.objects.active().select_related("governorate").filter(user_id=request.user.pk or 0).first()
     if person is None:
         raise PermissionDenied
     return person
@@ -340,7 +340,7 @@ def duplicate_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def research_view(request: HttpRequest) -> HttpResponse:
+def research_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Pseudonymized records for researchers: no names, phones, exact birth dates or identity numbers."""
     roles = user_roles(request.user)
     if not (Role.RESEARCHER in roles or Role.ADMIN in roles):

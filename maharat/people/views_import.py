@@ -43,7 +43,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_registry(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    form.fields["organization"].queryset = _organizations(request.user)
+    form.fields["organization"].queryset = _organizations(request.user)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data["organization"]
         if not access.can_import_for(request.user, organization):

@@ -77,7 +77,7 @@ def person_skill_remove(*, actor: Any, item: PersonSkill) -> None:
 def person_skills_merge(*, keep: Any, drop: Any) -> None:
     """Move skills of a merged record to the kept one, keeping the stronger level and evidence."""
     kept = {ps.skill_id: ps for ps in PersonSkill.objects.filter(person=keep)}
-    rank = {Evidence.SELF_DECLARED: 0, Evidence.ASSESSED: 1, Evidence.CERTIFIED: 2}
+    rank: dict[str, int] = {Evidence.SELF_DECLARED: 0, Evidence.ASSESSED: 1, Evidence.CERTIFIED: 2}
     for item in PersonSkill.objects.filter(person=drop):
         existing = kept.get(item.skill_id)
         if existing is None:

@@ -27,7 +27,7 @@ class AddSkillForm(forms.Form):
 
 
 def _own_person(request: HttpRequest) -> Person:
-    person = Person.objects.active().filter(user=request.user).first()
+    person = Person.objects.active().filter(user_id=request.user.pk or 0).first()
     if person is None:
         raise PermissionDenied
     return person
