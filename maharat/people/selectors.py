@@ -104,6 +104,16 @@ def person_list(
     return page[:limit], next_cursor
 
 
+COUNT_CAP = 10_000
+
+
+def person_count(user: Any, filters: PersonFilters, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many people match, counting at most ``cap`` (an exact count of a million rows is slow)."""
+    people = apply_filters(visible_people(user), filters)
+    counted = people.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
 def person_history(person: Person) -> QuerySet[AuditLog]:
     """A person's audit trail, newest first."""
     return AuditLog.objects.filter(person_id=person.pk).select_related("actor").order_by("-at", "-id")

@@ -32,6 +32,7 @@ from maharat.people.forms import (
 from maharat.people.models import Organization, Person
 from maharat.people.selectors import (
     PersonFilters,
+    person_count,
     duplicate_queue,
     person_detail,
     person_history,
@@ -80,7 +81,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _own_person(request: HttpRequest) -> Person:
-    person = Person.objects.active().select_related("governorate").filter(user_id=request.user.pk or 0).first()
+    person = (
+        Person.objects.active().select_related("governorate").filter(user_id=request.user.pk or 0).first()
+    )
     if person is None:
         raise PermissionDenied
     return person
@@ -171,6 +174,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         after = None
     page, next_cursor = person_list(request.user, filters, after_id=after)
+    total, more = person_count(request.user, filters)
     query = request.GET.copy()
     query.pop("after", None)
     context = {
@@ -179,6 +183,8 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
         "next_cursor": next_cursor,
         "query": query.urlencode(),
         "first_page": after is None,
+        "total": total,
+        "more": more,
     }
     template = "people/_person_rows.html" if request.headers.get("HX-Request") else "people/person_list.html"
     return render(request, template, context)

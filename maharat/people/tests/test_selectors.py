@@ -65,3 +65,12 @@ class PostgresIndexTests:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'people_person'")
             names = {row[0] for row in cursor.fetchall()}
         assert {"person_search_name_trgm", "person_phone_trgm"} <= names
+
+
+class PersonCountTests:
+    def test_counts_exactly_below_the_cap_and_says_more_above(self, personas: Personas) -> None:
+        from maharat.people.selectors import person_count
+
+        assert person_count(personas.admin, PersonFilters()) == (3, False)
+        assert person_count(personas.admin, PersonFilters(), cap=2) == (2, True)
+        assert person_count(personas.officer, PersonFilters()) == (2, False)
