@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maharat.core.roles import Role
-from maharat.people import access
+from maharat.people import access, importing
 from maharat.people.models import ImportJob, Organization
 
 
@@ -38,8 +38,6 @@ def _organizations(user: Any) -> Any:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a file."""
-    from maharat.people import importing
-
     if not access.can_manage_registry(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
@@ -67,14 +65,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2 and 3: map the columns, check every row, then import."""
-    from maharat.people import importing
-
     job = ImportJob.objects.filter(pk=pk).select_related("organization").first()
     if job is None or not access.can_import_for(request.user, job.organization):
         raise Http404
     table = importing.read_table(job.filename, bytes(job.content))
     targets = importing.target_fields()
-    mapping = job.mapping or importing.suggest_mapping(table.headers, table.hxl_tags)
+    mapping = job.mapping or importing.suggest_mapping(table.headers, table.hxl_tags, table.rows[:20])
     consent_confirmed = bool(request.POST.get("consent_confirmed"))
     if request.method == "POST" and job.status != ImportJob.Status.COMMITTED:
         mapping = {field: request.POST.get(f"map_{field}", "") for field, _label in targets}
