@@ -338,6 +338,7 @@ class ImportJob(BaseModel):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         VALIDATED = "validated", _("Checked")
+        RUNNING = "running", _("Importing")
         FAILED = "failed", _("Has errors")
         COMMITTED = "committed", _("Imported")
 

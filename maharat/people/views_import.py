@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maharat.core.roles import Role
 from maharat.people import access, importing
 from maharat.people.models import ImportJob, Organization
+from maharat.people.tasks import import_commit, import_progress
 
 
 class UploadForm(forms.Form):
@@ -72,16 +72,15 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     targets = importing.target_fields()
     mapping = job.mapping or importing.suggest_mapping(table.headers, table.hxl_tags, table.rows[:20])
     consent_confirmed = bool(request.POST.get("consent_confirmed"))
-    if request.method == "POST" and job.status != ImportJob.Status.COMMITTED:
+    busy = job.status in (ImportJob.Status.COMMITTED, ImportJob.Status.RUNNING)
+    if request.method == "POST" and not busy:
         mapping = {field: request.POST.get(f"map_{field}", "") for field, _label in targets}
         mapping = {field: column for field, column in mapping.items() if column}
+        if request.POST.get("action") == "commit":
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, mapping=mapping)
+            import_commit.delay(job.pk, request.user.pk, consent_confirmed, mapping)
+            return redirect("people:import_review", pk=job.pk)
         try:
-            if request.POST.get("action") == "commit":
-                result = importing.import_job_commit(
-                    job=job, actor=request.user, consent_confirmed=consent_confirmed, mapping=mapping
-                )
-                messages.success(request, _("%(count)s people imported.") % {"count": result.created})
-                return redirect("people:list")
             importing.import_job_validate(job=job, mapping=mapping, consent_confirmed=consent_confirmed)
         except ValidationError as exc:
             for message in exc.messages:
@@ -94,5 +93,6 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": table.rows[:5],
         "report": job.report,
         "consent_confirmed": consent_confirmed,
+        "progress": import_progress(job.pk) if job.status == ImportJob.Status.RUNNING else None,
     }
     return render(request, "people/import_review.html", context)
