@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maharat.core.models import Governorate
 from maharat.core.phones import normalize_phone
+from maharat.people.access import IDENTIFIER_FIELDS
 from maharat.people.choices import (
     ConsentPurpose,
     Language,
@@ -19,35 +20,11 @@ from maharat.people.choices import (
 )
 from maharat.people.models import WG_FIELDS, Person
 from maharat.people.selectors import AGE_GROUPS
+from maharat.people.services import EDITABLE_FIELDS
 
-PROFILE_FIELDS = [
-    "given_name_ar",
-    "family_name_ar",
-    "given_name_latin",
-    "family_name_latin",
-    "sex",
-    "date_of_birth",
-    "nationality",
-    "legal_status",
-    "phone",
-    "governorate",
-    "locality",
-    "household_role",
-    "female_headed_household",
-    *WG_FIELDS,
-    "education_level",
-    "employment_status",
-    "languages",
-    "preferred_language",
-    "preferred_channel",
-]
-STAFF_FIELDS = [
-    *PROFILE_FIELDS[:8],
-    "national_id",
-    "moi_card_number",
-    "unhcr_case_number",
-    *PROFILE_FIELDS[8:],
-]
+# Staff edit every registry field; a person edits all but identity documents (changed by staff, audited).
+STAFF_FIELDS = list(EDITABLE_FIELDS)
+PROFILE_FIELDS = [f for f in EDITABLE_FIELDS if f not in IDENTIFIER_FIELDS]
 WG_QUESTION = {
     "wg_seeing": _("Do you have difficulty seeing, even if wearing glasses?"),
     "wg_hearing": _("Do you have difficulty hearing, even if using a hearing aid?"),
