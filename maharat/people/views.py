@@ -32,8 +32,8 @@ from maharat.people.forms import (
 from maharat.people.models import Organization, Person
 from maharat.people.selectors import (
     PersonFilters,
-    person_count,
     duplicate_queue,
+    person_count,
     person_detail,
     person_history,
     person_list,
