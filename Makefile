@@ -45,7 +45,7 @@ typecheck: install
 
 messages: install
 	$(PY) manage.py makemessages -l ar --no-obsolete --add-location file
-	$(PY) manage.py compilemessages -l ar
+	$(PY) manage.py compilemessages -l ar --ignore ".venv/*" --ignore ".tools/*"
 
 translations: install
 	$(PY) scripts/check_translations.py
