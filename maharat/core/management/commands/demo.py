@@ -74,7 +74,9 @@ class Command(BaseCommand):
         if "load_taxonomy" in get_commands() and data.exists():
             call_command("load_taxonomy", stdout=self.stdout)
         else:
-            self.stdout.write("The curated skills taxonomy is not in this build yet: skills search starts empty.")
+            self.stdout.write(
+                "The curated skills taxonomy is not in this build yet: skills search starts empty."
+            )
 
     def _organizations(self) -> dict[str, Organization]:
         governorates = {g.code: g for g in Governorate.objects.all()}
