@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TARGET = 20_000  # people/s on PostgreSQL
 LATENCY_TARGET_MS = 150.0  # p95 of the filtered list and name search at 1,000,000 people on PostgreSQL
+LOAD_AT_START = (0.0, 0.0, 0.0)
 
 
 @dataclass
@@ -291,7 +292,11 @@ def report(
     engine = f"PostgreSQL {server // 10000}.{server % 10000}" if server else f"SQLite {sqlite_version()}"
     print()
     print(f"Registry benchmark: {engine}, {result.people:,} people, seed {args.seed}")
-    print(f"machine: {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}, "
+        f"load average {LOAD_AT_START[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end "
+        "(other work on the machine slows every figure)"
+    )
     print(
         f"anchor:  {anchor_select.label}: median {anchor_select.median:.3f} ms, p95 {anchor_select.p95:.3f} ms"
     )
@@ -342,7 +347,9 @@ def sqlite_version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
+    global LOAD_AT_START
     args = parse_args(argv)
+    LOAD_AT_START = os.getloadavg()
     with (
         tempfile.TemporaryDirectory(prefix="maharat-bench-") as tmp,
         fresh_database(args.database_url, Path(tmp)) as where,

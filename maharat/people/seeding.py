@@ -1264,14 +1264,15 @@ def seed_people(
     )
     now = timezone.now()
 
-    def account(done: Iterable[Written], report: bool = True) -> None:
+    def account(done: list[Written], report: bool = True) -> None:
+        # Count every committed batch before telling anyone: the progress callback may abandon the run.
         for written in done:
             result.people += written.people
             result.consents += written.consents
             result.consent_organizations += written.consent_organizations
             result.skills += written.skills
-            if progress is not None and report:
-                progress(result.people, people, time.perf_counter() - started)
+        if done and progress is not None and report:
+            progress(result.people, people, time.perf_counter() - started)
 
     parallel = (
         ParallelWriter(writer, jobs, now)
