@@ -53,6 +53,8 @@ class PersonForm(forms.ModelForm):
         help_text=_("Year-month-day"),
     )
 
+    required_css_class = "required"
+
     class Meta:
         model = Person
         fields = STAFF_FIELDS
@@ -118,8 +120,6 @@ class SignupForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
-        self.fields["sex"].choices = Sex.choices  # type: ignore[attr-defined]
-        self.fields["legal_status"].choices = LegalStatus.choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
