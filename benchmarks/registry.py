@@ -294,8 +294,7 @@ def report(
     print(f"Registry benchmark: {engine}, {result.people:,} people, seed {args.seed}")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}, "
-        f"load average {LOAD_AT_START[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end "
-        "(other work on the machine slows every figure)"
+        f"load average {LOAD_AT_START[0]:.2f} before the run (other work on the machine slows every figure)"
     )
     print(
         f"anchor:  {anchor_select.label}: median {anchor_select.median:.3f} ms, p95 {anchor_select.p95:.3f} ms"
@@ -309,6 +308,10 @@ def report(
         f"seeding: {result.people:,} people in {result.seconds:.1f} s = {result.rate:,.0f} people/s "
         f"({result.consents:,} consents, {result.skills:,} skills; peak memory {peak_mb:,.0f} MB)  [{target}]"
     )
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            print(f"size:    database {cursor.fetchone()[0]} after seeding and VACUUM (ANALYZE)")
     print(f"users:   administrator sees {visible['administrator']:,} people; "
           f"partner programme officer sees {visible['programme officer']:,}")  # fmt: skip
     print()

@@ -20,10 +20,14 @@ Speed
     No per-person service call (``person_register`` checks duplicates person by person). Rows are drawn
     with numpy in blocks, names are keyed with ``search_name_for`` semantics through a cache per distinct
     name, the Washington Group cut-off is ``disability_from_wg`` evaluated once per distinct set of answers,
-    and rows are written per batch: PostgreSQL through ``COPY … FROM STDIN`` (psycopg 3), other databases
-    through ``bulk_create``. Each batch is one transaction, so a crash leaves whole batches only; commits do
-    not wait for the disk on PostgreSQL (``synchronous_commit = off`` for the batch — a power cut can lose
-    the last batches, never corrupt them).
+    and rows are written per batch: PostgreSQL through ``COPY … FROM STDIN`` (psycopg 3), by ``jobs``
+    connections in parallel while the next batches are drawn; other databases through ``bulk_create``.
+    Memory stays bounded: a few batches are in flight at a time, plus the name-key cache, which is bounded
+    by the number of distinct names in the tables below. Each batch is one transaction, so a crash (or an
+    interrupted run) leaves whole batches only, and the audit entry counts them; commits do not wait for
+    the disk on PostgreSQL (``synchronous_commit = off`` for the batch — a power cut can lose the last
+    batches, never corrupt them). On PostgreSQL the filled tables are analyzed at the end, so the planner
+    knows their new size at once.
 """
 
 from __future__ import annotations

@@ -66,6 +66,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-skills", dest="with_skills", action="store_false", help="seed without skills"
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=2,
+            help="PostgreSQL connections writing batches in parallel (default 2)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -75,6 +81,7 @@ class Command(BaseCommand):
                 batch=options["batch"],
                 organizations=options["organizations"],
                 with_skills=options["with_skills"],
+                jobs=options["jobs"],
                 progress=ProgressBar(self.stdout),
             )
         except ValueError as exc:
