@@ -281,8 +281,9 @@ def _read_esco_concepts(state: _State, name: str, path: Path, header: set[str]) 
         given = row.get("concepttype", "")
         kind = _ESCO_TYPES.get(given.lower()) if given else _kind_from_uri(uri) or fallback
         if kind is None:
+            message = _("unknown concept type “%(type)s”.") % {"type": given} if given else None
             state.error(
-                name, number, _("unknown concept type “%(type)s”.") % {"type": row.get("concepttype", "")}
+                name, number, message or _("the row has no conceptType and its URI does not tell it.")
             )
             continue
         concept = Concept(

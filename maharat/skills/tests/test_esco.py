@@ -564,8 +564,11 @@ class BadInputTests:
             import_folder(tmp_path)
 
     def test_refuses_a_file_whose_rows_are_not_utf8(self, tmp_path: Path) -> None:
-        rows = b"".join(b"%d,skill %d\n" % (n, n) for n in range(2000))  # past the first block read
-        (tmp_path / "skills_en.csv").write_bytes(b"conceptUri,preferredLabel\n" + rows + b"x,caf\xe9\n")
+        rows = b"".join(
+            b"KnowledgeSkillCompetence,%sskill/%d,skill %d\n" % (ESCO.encode(), n, n) for n in range(500)
+        )
+        header = b"conceptType,conceptUri,preferredLabel\n"  # the bad byte comes after the first block read
+        (tmp_path / "skills_en.csv").write_bytes(header + rows + b"KnowledgeSkillCompetence,x,caf\xe9\n")
         write(
             tmp_path / "ISCOGroups_en.csv",
             ISCO_HEADER,
