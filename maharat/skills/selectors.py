@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 
+from maharat.skills.esco import SKILL_GROUP_TYPE
 from maharat.skills.models import PersonSkill, Skill
 from maharat.skills.search import SearchEntry, SkillIndex
 
@@ -24,7 +25,10 @@ def skill_index() -> SkillIndex:
     version = _taxonomy_version()
     with _lock:
         if _cache["key"] != version or _cache["index"] is None:
-            rows = Skill.objects.values_list("id", "label_en", "label_ar", "synonyms_en", "synonyms_ar")
+            # ESCO skill groups are stored as Skill rows for the hierarchy; people pick skills, not groups.
+            rows = Skill.objects.exclude(skill_type=SKILL_GROUP_TYPE).values_list(
+                "id", "label_en", "label_ar", "synonyms_en", "synonyms_ar"
+            )
             entries = [
                 SearchEntry(id=pk, labels=tuple(x for x in (en, ar, *(syn_en or []), *(syn_ar or [])) if x))
                 for pk, en, ar, syn_en, syn_ar in rows.iterator(chunk_size=5000)

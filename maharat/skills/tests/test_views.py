@@ -114,3 +114,18 @@ class PersonSkillServiceTests:
             person_skill_set(
                 actor=personas.officer, person=personas.amal, skill=skills["coding-python"], proficiency=5
             )
+
+
+class SkillGroupSearchTests:
+    def test_esco_skill_groups_are_not_offered_as_skills(self, db: object) -> None:
+        from maharat.skills.selectors import skill_search
+
+        Skill.objects.create(
+            code="esco:group",
+            label_en="Sewing and tailoring",
+            label_ar="",
+            group="esco",
+            skill_type="skillgroup",
+        )
+        Skill.objects.create(code="trades-sewing", label_en="Sewing", label_ar="خياطة", group="trades")
+        assert [s.code for s in skill_search("sewing")] == ["trades-sewing"]
