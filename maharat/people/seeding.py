@@ -1043,7 +1043,9 @@ class BulkCreateWriter:
 
     def __init__(self) -> None:
         if not connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError("seeding needs a database that returns the ids of bulk-created rows")
+            raise RuntimeError(
+                "seeding needs a database that returns the ids of bulk-created rows (SQLite or PostgreSQL)"
+            )
 
     def reserve(self, block: PeopleBlock) -> None:
         """Nothing to take beforehand: ``bulk_create`` returns the ids."""
