@@ -406,9 +406,9 @@ def person_export_data(*, actor: Any, person: Person) -> dict[str, Any]:
 
 
 def _history(person: Person) -> Any:
-    from maharat.core.models import AuditLog
+    from maharat.people.selectors import person_history
 
-    return AuditLog.objects.filter(person_id=person.pk).order_by("at", "id")
+    return person_history(person).order_by("at", "id")
 
 
 @transaction.atomic
