@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maharat.core",
     "maharat.people",
     "maharat.skills",
+    "maharat.programmes",
 ]
 
 MIDDLEWARE = [
