@@ -73,3 +73,35 @@ def _fast_password_hashing(settings: Any) -> None:
 def client() -> Any:
     """Django's test client, asking for English pages (tests that check Arabic switch themselves)."""
     return english_client()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh Arabic browser page in Debian's headless Chromium (never a downloaded browser)."""
+    from pathlib import Path
+
+    require_service("Debian's chromium", Path(CHROMIUM).exists())
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(java_script_enabled=True, locale="ar")
+        yield context.new_page()
+        context.close()
+        browser.close()

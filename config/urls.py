@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("maharat.core.urls")),
     path("", include("maharat.people.urls")),
     path("", include("maharat.skills.urls")),
+    path("", include("maharat.programmes.urls")),
 ]

@@ -65,10 +65,12 @@ api = NinjaAPI(
 
 def _register_routers() -> None:
     from maharat.people.api import router as people_router
+    from maharat.programmes.api import router as programmes_router
     from maharat.skills.api import router as skills_router
 
     api.add_router("/", people_router)
     api.add_router("/skills", skills_router)
+    api.add_router("/programmes", programmes_router)
 
 
 _register_routers()

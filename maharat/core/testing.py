@@ -236,3 +236,24 @@ def assert_forbidden(url: str, users: list[Any], *, method: str = "get", data: A
                 assert "/login" in response["Location"], f"{who} redirected to {response['Location']}"
         else:
             assert response.status_code in (403, 404), f"{who} got {response.status_code} on {url}"
+
+
+PAGE_BUDGET = 60 * 1024  # bytes a beneficiary page may weigh: HTML, stylesheets and scripts
+
+
+def page_weight(client: Client, url: str) -> int:
+    """HTML plus every stylesheet and script the page links, in bytes."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    total = len(response.content)
+    for asset in re.findall(r'(?:href|src)="/static/([^"]+\.(?:css|js))"', html):
+        path = finders.find(asset)
+        assert path, asset
+        with open(str(path), "rb") as handle:
+            total += len(handle.read())
+    return total

@@ -1033,6 +1033,50 @@ def validate_import(
     return checked.report
 
 
+# --- For other importers (applications to programmes read people from the same kinds of files) -----------
+
+
+def column_key(text: str) -> str:
+    """The case-, spacing- and Arabic-spelling-insensitive form of a column name or answer, for matching."""
+    return _key(text)
+
+
+def governorate_index() -> dict[str, Governorate]:
+    """Governorates under every spelling a file may use (code, P-code, names, aliases), for ``parse_cell``."""
+    return _governorate_index()
+
+
+def parse_cell(target: str, raw: str, governorates: Mapping[str, Governorate]) -> Any:
+    """The value of one non-empty cell for one person field, or a localized ValidationError."""
+    return _parse_value(target, raw, governorates)
+
+
+def can_register_from(mapping: Mapping[str, str]) -> bool:
+    """Whether a mapping names every column a registration needs (required fields and a given name)."""
+    return all(mapping.get(target) for target in REQUIRED_FIELDS) and any(
+        mapping.get(target) for target in ("given_name_ar", "given_name_latin")
+    )
+
+
+def check_person_row(
+    number: int,
+    row: Mapping[str, str],
+    mapping: Mapping[str, str],
+    governorates: Mapping[str, Governorate],
+    seen: dict[tuple[str, str], int] | None = None,
+) -> tuple[dict[str, Any], list[RowError]]:
+    """One row checked as a registration, as ``validate_import`` checks it; needs ``can_register_from(mapping)``.
+
+    ``seen`` carries phones and documents met in earlier rows, to report repeats; None skips that check.
+    """
+    person_mapping = {
+        target: column for target, column in mapping.items() if target in TARGET_FIELDS and column
+    }
+    return _check_row(
+        number, row, person_mapping, governorates, {} if seen is None else seen, dict(target_fields())
+    )
+
+
 # --- Importing --------------------------------------------------------------------------------------------
 
 

@@ -93,7 +93,11 @@ def _call(programme: Programme, today: dt.date) -> Call:
         label_en="How many hours a week can you study?",
         label_ar="كم ساعة في الأسبوع يمكنك أن تدرس؟",
         kind=QuestionKind.CHOICE,
-        options=[["lt5", "Less than 5", "أقل من 5"], ["5to10", "5 to 10", "من 5 إلى 10"], ["gt10", "More than 10", "أكثر من 10"]],
+        options=[
+            ["lt5", "Less than 5", "أقل من 5"],
+            ["5to10", "5 to 10", "من 5 إلى 10"],
+            ["gt10", "More than 10", "أكثر من 10"],
+        ],
         eligible_answers=["5to10", "gt10"],
         required=True,
         position=3,

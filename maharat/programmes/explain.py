@@ -26,7 +26,9 @@ def describe_rule(rule: Mapping[str, Any]) -> str:
     groups = dict(Group.choices)
     kind = rule.get("kind")
     if kind == "quota":
-        return _("the quota for %(group)s") % {"group": groups.get(rule.get("group") or "", rule.get("group"))}
+        return _("the quota for %(group)s") % {
+            "group": groups.get(rule.get("group") or "", rule.get("group"))
+        }
     if kind == "reserved":
         return _("the seats reserved for %(group)s") % {
             "group": groups.get(rule.get("group") or "", rule.get("group"))
@@ -73,30 +75,40 @@ def describe_outcome(reason: Mapping[str, Any]) -> str:
         "rules": _rules(reason.get("rules") or []),
     }
     texts = {
-        "selected_score": lambda: _("Selected: priority %(score)s, at or above the cut-off %(cutoff)s.") % values,
-        "selected_tie_lottery": lambda: _(
-            "Selected: priority %(score)s, equal to others at the cut-off; the lottery decided (rank %(rank)s)."
-        )
-        % values,
-        "selected_quota": lambda: _(
-            "Selected to meet %(rules)s, with priority %(score)s below the cut-off %(cutoff)s."
-        )
-        % values,
-        "selected_room_left_by_caps": lambda: _(
-            "Selected: priority %(score)s is below the cut-off %(cutoff)s, but higher scores were held back by %(rules)s."
-        )
-        % values,
-        "waitlisted_score": lambda: _("Waiting list: priority %(score)s, below the cut-off %(class_cutoff)s.")
-        % values,
-        "waitlisted_tie_lottery": lambda: _(
-            "Waiting list: priority %(score)s, equal to others at the cut-off; the lottery decided (rank %(rank)s)."
-        )
-        % values,
+        "selected_score": lambda: (
+            _("Selected: priority %(score)s, at or above the cut-off %(cutoff)s.") % values
+        ),
+        "selected_tie_lottery": lambda: (
+            _(
+                "Selected: priority %(score)s, equal to others at the cut-off; the lottery decided (rank %(rank)s)."
+            )
+            % values
+        ),
+        "selected_quota": lambda: (
+            _("Selected to meet %(rules)s, with priority %(score)s below the cut-off %(cutoff)s.") % values
+        ),
+        "selected_room_left_by_caps": lambda: (
+            _(
+                "Selected: priority %(score)s is below the cut-off %(cutoff)s, but higher scores were held back by %(rules)s."
+            )
+            % values
+        ),
+        "waitlisted_score": lambda: (
+            _("Waiting list: priority %(score)s, below the cut-off %(class_cutoff)s.") % values
+        ),
+        "waitlisted_tie_lottery": lambda: (
+            _(
+                "Waiting list: priority %(score)s, equal to others at the cut-off; the lottery decided (rank %(rank)s)."
+            )
+            % values
+        ),
         "waitlisted_cap_full": lambda: _("Waiting list: %(rules)s was full.") % values,
-        "waitlisted_seats_for_quotas": lambda: _(
-            "Waiting list: priority %(score)s reaches the cut-off %(cutoff)s, but the seats were needed for %(rules)s."
-        )
-        % values,
+        "waitlisted_seats_for_quotas": lambda: (
+            _(
+                "Waiting list: priority %(score)s reaches the cut-off %(cutoff)s, but the seats were needed for %(rules)s."
+            )
+            % values
+        ),
         "waitlisted_rules_infeasible": lambda: _(
             "Waiting list: the quotas and caps cannot all be met, so nobody was selected."
         ),
@@ -113,7 +125,9 @@ def describe_outcome(reason: Mapping[str, Any]) -> str:
 
 
 STATUS_LABELS = {
-    "optimal": lambda: _("Optimal: every quota and cap holds, and no other cohort has a higher total priority."),
+    "optimal": lambda: _(
+        "Optimal: every quota and cap holds, and no other cohort has a higher total priority."
+    ),
     "relaxed": lambda: _(
         "Relaxed: the quotas could not all be met; the nearest rules that can be met were used (see below)."
     ),
@@ -136,17 +150,25 @@ def describe_shortfall(item: Mapping[str, Any]) -> str:
     }
     if item.get("kind") == "seats":
         return (
-            _("Only %(achievable)s of %(required)s seats can be filled while the caps hold (%(limits)s).") % values
+            _("Only %(achievable)s of %(required)s seats can be filled while the caps hold (%(limits)s).")
+            % values
         )
     if item.get("cause") == "too_few_applicants":
         if item.get("share") is not None:
-            return _(
-                "Only %(available)s eligible applicants are %(group)s; %(share)s of %(seats)s needs %(required)s."
-            ) % values
-        return _("Only %(available)s eligible applicants are %(group)s; the reserved seats need %(required)s.") % values
-    return _(
-        "%(group)s: %(required)s needed, but at most %(achievable)s can be selected while %(limits)s hold."
-    ) % values
+            return (
+                _(
+                    "Only %(available)s eligible applicants are %(group)s; %(share)s of %(seats)s needs %(required)s."
+                )
+                % values
+            )
+        return (
+            _("Only %(available)s eligible applicants are %(group)s; the reserved seats need %(required)s.")
+            % values
+        )
+    return (
+        _("%(group)s: %(required)s needed, but at most %(achievable)s can be selected while %(limits)s hold.")
+        % values
+    )
 
 
 def describe_relaxation(item: Mapping[str, Any]) -> str:
@@ -160,9 +182,12 @@ def describe_relaxation(item: Mapping[str, Any]) -> str:
     if item.get("from_share") is not None and item.get("to_share") is not None:
         values["from_share"] = f"{100 * float(item['from_share']):.1f}%"
         values["to_share"] = f"{100 * float(item['to_share']):.1f}%"
-        return _(
-            "Proposed relaxation: %(group)s from %(from_share)s (%(from)s people) to %(to_share)s (%(to)s people)."
-        ) % values
+        return (
+            _(
+                "Proposed relaxation: %(group)s from %(from_share)s (%(from)s people) to %(to_share)s (%(to)s people)."
+            )
+            % values
+        )
     if item.get("kind") == "seats":
         return _("Proposed relaxation: %(to)s seats filled instead of %(from)s.") % values
     return _("Proposed relaxation: %(group)s from %(from)s to %(to)s people.") % values

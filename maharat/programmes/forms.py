@@ -72,9 +72,11 @@ class CallForm(forms.ModelForm):
     sexes = _multi(Sex.choices, _("sexes"), _("None ticked: anyone."))
     legal_statuses = _multi(LegalStatus.choices, _("legal statuses"), _("None ticked: anyone."))
     education_levels = _multi(EducationLevel.choices, _("education levels"), _("None ticked: anyone."))
-    employment_statuses = _multi(EmploymentStatus.choices, _("employment statuses"), _("None ticked: anyone."))
+    employment_statuses = _multi(
+        EmploymentStatus.choices, _("employment statuses"), _("None ticked: anyone.")
+    )
     control_percent = forms.DecimalField(
-        label=_("control group (% of the selected pool)"),
+        label=_("control group, as a percentage of the selected pool"),
         min_value=Decimal("0"),
         max_value=Decimal("50"),
         decimal_places=1,
@@ -140,7 +142,7 @@ class _ListField(forms.CharField):
         return ", ".join(str(v) for v in value) if isinstance(value, list) else value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in text.replace("،", ",").split(",") if part.strip()]
 
 
@@ -155,7 +157,7 @@ class _OptionsField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[list[str]]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         options = []
         for line in text.splitlines():
             parts = [part.strip() for part in line.split("|")]
@@ -171,7 +173,9 @@ class QuestionForm(forms.ModelForm):
     """A custom question of a call."""
 
     options = _OptionsField(
-        label=_("options"), required=False, help_text=_("For a choice, one per line: code | English | Arabic.")
+        label=_("options"),
+        required=False,
+        help_text=_("For a choice, one per line: code | English | Arabic."),
     )
     eligible_answers = _ListField(
         label=_("answers that make a person eligible"),
@@ -224,7 +228,10 @@ class QuotaForm(forms.ModelForm):
     """A minimum share of the cohort for a group, and reserved seats."""
 
     min_percent = forms.DecimalField(
-        label=_("minimum share (%)"), min_value=Decimal("0"), max_value=Decimal("100"), decimal_places=1
+        label=_("minimum share, in percent"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=1,
     )
 
     class Meta:
@@ -245,7 +252,7 @@ class CapForm(forms.ModelForm):
     """A maximum per governorate or organization."""
 
     max_percent = forms.DecimalField(
-        label=_("at most (% of the cohort)"),
+        label=_("at most, as a percentage of the cohort"),
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         decimal_places=1,
@@ -277,7 +284,9 @@ class CapForm(forms.ModelForm):
 
 
 QuestionFormSet = inlineformset_factory(Call, Question, form=QuestionForm, extra=1, can_delete=True)
-CriterionFormSet = inlineformset_factory(Call, PriorityCriterion, form=CriterionForm, extra=1, can_delete=True)
+CriterionFormSet = inlineformset_factory(
+    Call, PriorityCriterion, form=CriterionForm, extra=1, can_delete=True
+)
 QuotaFormSet = inlineformset_factory(Call, Quota, form=QuotaForm, extra=1, can_delete=True)
 CapFormSet = inlineformset_factory(Call, Cap, form=CapForm, extra=1, can_delete=True)
 
@@ -319,7 +328,9 @@ class FindPersonForm(forms.Form):
     """Staff find the person they apply for: phone number or identity document number."""
 
     lookup = forms.CharField(
-        label=_("Phone number or ID document number"), max_length=40, help_text=_("The person must be registered.")
+        label=_("Phone number or ID document number"),
+        max_length=40,
+        help_text=_("The person must be registered."),
     )
 
 
@@ -331,7 +342,9 @@ class SelectionForm(forms.Form):
         required=False,
         min_value=0,
         max_value=2**62,
-        help_text=_("Optional. Draw it in public (for example, from dice) and announce it; empty: drawn at random."),
+        help_text=_(
+            "Optional. Draw it in public (for example, from dice) and announce it; empty: drawn at random."
+        ),
     )
 
 

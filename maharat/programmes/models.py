@@ -35,7 +35,10 @@ class Programme(BilingualLabelMixin, BaseModel):
     """A livelihoods programme run by an organization for a donor, with its components and target groups."""
 
     owner = models.ForeignKey(
-        Organization, verbose_name=_("owner organization"), on_delete=models.PROTECT, related_name="programmes"
+        Organization,
+        verbose_name=_("owner organization"),
+        on_delete=models.PROTECT,
+        related_name="programmes",
     )
     donor = models.ForeignKey(
         Organization,
@@ -70,7 +73,9 @@ class Programme(BilingualLabelMixin, BaseModel):
 class Call(BilingualLabelMixin, BaseModel):
     """A call for applications to a programme: dates, seats, channels, eligibility rules and priority."""
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="calls")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="calls"
+    )
     code = models.SlugField(
         _("short code"), max_length=20, unique=True, help_text=_("People type it to apply by text message.")
     )
@@ -78,7 +83,9 @@ class Call(BilingualLabelMixin, BaseModel):
     label_ar = models.CharField(_("Arabic title"), max_length=200)
     description_en = models.TextField(_("English description"), blank=True)
     description_ar = models.TextField(_("Arabic description"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT
+    )
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
@@ -89,7 +96,9 @@ class Call(BilingualLabelMixin, BaseModel):
         decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.5"))],
-        help_text=_("For an evaluation: the share of the selected pool held back at random within each quota cell."),
+        help_text=_(
+            "For an evaluation: the share of the selected pool held back at random within each quota cell."
+        ),
     )
     # Eligibility, configured by staff: an empty list means "anyone".
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
@@ -116,7 +125,9 @@ class Call(BilingualLabelMixin, BaseModel):
         verbose_name = _("call for applications")
         verbose_name_plural = _("calls for applications")
         constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="call_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="call_closes_after_opening"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,13 +151,22 @@ class Question(BilingualLabelMixin, BaseModel):
     label_en = models.CharField(_("English question"), max_length=300)
     label_ar = models.CharField(_("Arabic question"), max_length=300)
     kind = models.CharField(_("kind of answer"), max_length=10, choices=QuestionKind.choices)
-    options = models.JSONField(_("options"), default=list, blank=True, help_text=_("For a choice: [code, English, Arabic] per option."))
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_("For a choice: [code, English, Arabic] per option."),
+    )
     required = models.BooleanField(_("an answer is required"), default=True)
     eligible_answers = models.JSONField(
         _("answers that make a person eligible"), default=list, blank=True, help_text=_("Empty: any answer.")
     )
-    min_value = models.DecimalField(_("lowest eligible number"), max_digits=12, decimal_places=2, null=True, blank=True)
-    max_value = models.DecimalField(_("highest eligible number"), max_digits=12, decimal_places=2, null=True, blank=True)
+    min_value = models.DecimalField(
+        _("lowest eligible number"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("highest eligible number"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -174,9 +194,16 @@ class PriorityCriterion(BaseModel):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
     criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
-    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    points = models.DecimalField(
+        _("points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Question,
+        verbose_name=_("question"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     answers = models.JSONField(_("answers that earn the points"), default=list, blank=True)
     threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -195,7 +222,9 @@ class Quota(BaseModel):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="quotas")
     group = models.CharField(_("group"), max_length=20, choices=Group.choices)
-    min_share = models.DecimalField(_("minimum share"), max_digits=4, decimal_places=3, default=Decimal("0"), validators=SHARE)
+    min_share = models.DecimalField(
+        _("minimum share"), max_digits=4, decimal_places=3, default=Decimal("0"), validators=SHARE
+    )
     reserved_seats = models.PositiveIntegerField(_("reserved seats"), default=0)
 
     class Meta:
@@ -213,9 +242,13 @@ class Cap(BaseModel):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="caps")
     attribute = models.CharField(_("limit by"), max_length=20, choices=CapAttribute.choices)
-    value = models.CharField(_("value"), max_length=40, blank=True, help_text=_("Empty: the limit applies to each value."))
+    value = models.CharField(
+        _("value"), max_length=40, blank=True, help_text=_("Empty: the limit applies to each value.")
+    )
     max_count = models.PositiveIntegerField(_("at most (people)"), null=True, blank=True)
-    max_share = models.DecimalField(_("at most (share)"), max_digits=4, decimal_places=3, null=True, blank=True, validators=SHARE)
+    max_share = models.DecimalField(
+        _("at most (share)"), max_digits=4, decimal_places=3, null=True, blank=True, validators=SHARE
+    )
 
     class Meta:
         ordering = ["call", "pk"]
@@ -235,8 +268,12 @@ class Application(BaseModel):
     """A person's application to a call, with its eligibility, priority and status."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="applications")
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="applications"
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=ApplyChannel.choices)
     organization = models.ForeignKey(
         Organization,
@@ -264,7 +301,9 @@ class Application(BaseModel):
         ordering = ["-score", "pk"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        constraints = [models.UniqueConstraint(fields=["call", "person"], name="one_application_per_person_per_call")]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "person"], name="one_application_per_person_per_call")
+        ]
         indexes = [models.Index(fields=["call", "status"], name="application_call_status_idx")]
 
     def __str__(self) -> str:
@@ -276,7 +315,9 @@ class SelectionRun(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="selection_runs")
     number = models.PositiveIntegerField(_("run"))
-    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     run_at = models.DateTimeField(_("run at"), default=timezone.now)
     seed = models.BigIntegerField(_("lottery seed"))
     code_version = models.CharField(_("code version"), max_length=80)
@@ -325,7 +366,9 @@ class Enrolment(BaseModel):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="programme_enrolments")
-    application = models.OneToOneField(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolment")
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolment"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -334,7 +377,9 @@ class Enrolment(BaseModel):
         ordering = ["cohort", "pk"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["cohort", "person"], name="one_enrolment_per_person_per_cohort")]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "person"], name="one_enrolment_per_person_per_cohort")
+        ]
 
     def __str__(self) -> str:
         return f"{self.cohort_id}/{self.person_id}"

@@ -98,7 +98,9 @@ class CallRules:
         self.governorates = {g.pk: g.code for g in call.eligible_governorates.all()}
         self.near = set(call.programme.governorates.values_list("pk", flat=True))
 
-    def evaluate(self, person: Person, answers: Mapping[str, Any], enrolled_programmes: Collection[int]) -> Evaluation:
+    def evaluate(
+        self, person: Person, answers: Mapping[str, Any], enrolled_programmes: Collection[int]
+    ) -> Evaluation:
         """Whether the person is eligible (and why), and their priority score with its breakdown."""
         reasons = self._eligibility(person, answers, enrolled_programmes)
         eligible = all(r.ok for r in reasons)
@@ -154,10 +156,14 @@ class CallRules:
                 return []
             ok = number is not None and (low is None or number >= low) and (high is None or number <= high)
             return [
-                Reason("answer_range", ok, {**params, "min": _num(low), "max": _num(high), "answer": str(answer)})
+                Reason(
+                    "answer_range", ok, {**params, "min": _num(low), "max": _num(high), "answer": str(answer)}
+                )
             ]
         if question.eligible_answers:
-            return [Reason("answer", str(answer) in question.eligible_answers, {**params, "answer": str(answer)})]
+            return [
+                Reason("answer", str(answer) in question.eligible_answers, {**params, "answer": str(answer)})
+            ]
         return []
 
     def _priority(self, person: Person, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -216,8 +222,10 @@ def _num(value: Decimal | None) -> str | None:
 
 def _labels(choices: Any, values: Collection[str]) -> str:
     lookup = dict(choices.choices)
-    return "، ".join(str(lookup.get(v, v)) for v in values) if _arabic() else ", ".join(
-        str(lookup.get(v, v)) for v in values
+    return (
+        "، ".join(str(lookup.get(v, v)) for v in values)
+        if _arabic()
+        else ", ".join(str(lookup.get(v, v)) for v in values)
     )
 
 
@@ -268,7 +276,9 @@ def describe_reason(reason: Mapping[str, Any], call: Call | None = None) -> str:
             return _("Lives in one of the governorates of this call.")
         return _("This call is for people living in: %(allowed)s.") % {"allowed": allowed}
     if code == "disability":
-        return _("This call is for persons with disabilities.") if not ok else _("A person with a disability.")
+        return (
+            _("This call is for persons with disabilities.") if not ok else _("A person with a disability.")
+        )
     if code == "previous_this":
         return (
             _("Not enrolled in this programme before.")
@@ -292,7 +302,9 @@ def describe_reason(reason: Mapping[str, Any], call: Call | None = None) -> str:
     if code == "answer":
         if ok:
             return _("“%(question)s”: the answer meets the requirement.") % {"question": question}
-        return _("“%(question)s”: this answer does not meet the requirement of the call.") % {"question": question}
+        return _("“%(question)s”: this answer does not meet the requirement of the call.") % {
+            "question": question
+        }
     return str(code)
 
 

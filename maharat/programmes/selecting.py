@@ -51,15 +51,17 @@ NOTICE_FOR = {
 
 @cache
 def code_version() -> str:
-    """The platform version and a fingerprint of the selection engine's source."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The platform version (from pyproject.toml) and a fingerprint of the selection engine's source."""
+    import tomllib
 
-    try:
-        platform = version("maharat")
-    except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
-        platform = "unknown"
-    source = Path(engine.__file__).read_bytes()
-    return f"maharat {platform}; selection {hashlib.sha256(source).hexdigest()[:12]}"
+    from django.conf import settings
+
+    pyproject = Path(settings.BASE_DIR) / "pyproject.toml"
+    platform = tomllib.loads(pyproject.read_text())["project"]["version"] if pyproject.exists() else "unknown"
+    digest = hashlib.sha256()
+    for name in sorted(Path(engine.__file__).parent.glob("selection*.py")):
+        digest.update(name.read_bytes())
+    return f"maharat {platform}; selection {digest.hexdigest()[:12]}"
 
 
 def applicant_rows(call: Call) -> list[list[Any]]:
@@ -142,7 +144,9 @@ def rules_in_force(stored: Mapping[str, Any]) -> engine.Rules:
     """The rules a run's cohort satisfies (after a relaxation), from the engine's own stored form."""
     return engine.Rules(
         seats=int(stored["seats"]),
-        quotas=tuple(engine.Quota(group=q["group"], min_share=float(q["min_share"])) for q in stored["quotas"]),
+        quotas=tuple(
+            engine.Quota(group=q["group"], min_share=float(q["min_share"])) for q in stored["quotas"]
+        ),
         reserved=tuple(engine.Reserved(group=r["group"], seats=int(r["seats"])) for r in stored["reserved"]),
         caps=tuple(
             engine.Cap(
@@ -247,7 +251,9 @@ def _apply(run: SelectionRun, result: engine.Selection, actor: Any) -> None:
         application.status_reason = {"run": run.number, **(reasons.get(key) or {})}
         application.status_changed_at = now
         changed.append(application)
-    Application.objects.bulk_update(changed, ["status", "status_reason", "status_changed_at"], batch_size=1000)
+    Application.objects.bulk_update(
+        changed, ["status", "status_reason", "status_changed_at"], batch_size=1000
+    )
     _owe_notices(changed)
     user = actor if getattr(actor, "is_authenticated", False) else None
     AuditLog.objects.bulk_create(
@@ -359,4 +365,3 @@ def selection_verify(run: SelectionRun) -> Verification:
     same = all(again[k] == run.result.get(k) for k in ("selected", "waitlist", "control", "status"))
     unchanged = data_hash(applicant_rows(run.call)) == run.input_hash
     return Verification(hash_matches=hash_matches, same_result=same, data_unchanged=unchanged)
-

@@ -33,8 +33,10 @@ def call_for_staff(user: Any, pk: int) -> Call | None:
 
 def call_counts(call: Call) -> dict[str, int]:
     """How many applications the call has, in total, eligible, and by status."""
-    rows = call.applications.values("status").annotate(n=Count("pk"), eligible=Count("pk", filter=Q(eligible=True)))
-    counts = {status: 0 for status in ApplicationStatus.values}
+    rows = call.applications.values("status").annotate(
+        n=Count("pk"), eligible=Count("pk", filter=Q(eligible=True))
+    )
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
     total = eligible = 0
     for row in rows:
         counts[row["status"]] = row["n"]
@@ -54,9 +56,9 @@ def application_list(
         applications = applications.filter(eligible=eligible == "yes")
     start = (max(page, 1) - 1) * PAGE_SIZE
     rows = list(
-        applications.select_related("person__governorate", "organization").order_by("-eligible", "-score", "pk")[
-            start : start + PAGE_SIZE + 1
-        ]
+        applications.select_related("person__governorate", "organization").order_by(
+            "-eligible", "-score", "pk"
+        )[start : start + PAGE_SIZE + 1]
     )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
@@ -84,8 +86,10 @@ def open_calls(today: Any = None) -> QuerySet[Call]:
 
 def my_applications(person: Person) -> QuerySet[Application]:
     """A beneficiary's own applications, newest first."""
-    return person.applications.select_related("call__programme").prefetch_related("call__questions").order_by(
-        "-created_at"
+    return (
+        person.applications.select_related("call__programme")
+        .prefetch_related("call__questions")
+        .order_by("-created_at")
     )
 
 
@@ -209,7 +213,9 @@ def _cap_limit(cap: dict[str, Any] | None, n: int) -> int | None:
     return min(limits) if limits else None
 
 
-def run_applications(run: SelectionRun, *, outcome: str = "", page: int = 1) -> tuple[list[Application], bool]:
+def run_applications(
+    run: SelectionRun, *, outcome: str = "", page: int = 1
+) -> tuple[list[Application], bool]:
     """A page of a run's applicants in rank order (selected, then waitlist, then control)."""
     order = [*run.result.get("selected", []), *run.result.get("waitlist", []), *run.result.get("control", [])]
     if outcome in ("selected", "waitlist", "control"):

@@ -36,7 +36,11 @@ ACTIVE_STATUSES = (
 
 @transaction.atomic
 def configuration_save(
-    *, actor: Any, call: Call | None = None, form: ModelForm[Any] | None = None, formsets: Iterable[BaseFormSet[Any]] = ()
+    *,
+    actor: Any,
+    call: Call | None = None,
+    form: ModelForm[Any] | None = None,
+    formsets: Iterable[BaseFormSet[Any]] = (),
 ) -> Any:
     """Save a programme or call's configuration (validated forms), then re-evaluate the call's applicants."""
     saved = form.save() if form is not None else None
@@ -171,12 +175,16 @@ def applications_reevaluate(*, call: Call) -> int:
     ).values_list("person_id", "cohort__programme_id"):
         enrolled.setdefault(person_id, set()).add(programme_id)
     for application in applications:
-        evaluation = rules.evaluate(application.person, application.answers, enrolled.get(application.person_id, set()))
+        evaluation = rules.evaluate(
+            application.person, application.answers, enrolled.get(application.person_id, set())
+        )
         application.eligible = evaluation.eligible
         application.reasons = evaluation.reasons
         application.score = evaluation.score
         application.breakdown = evaluation.breakdown
-    Application.objects.bulk_update(applications, ["eligible", "reasons", "score", "breakdown"], batch_size=1000)
+    Application.objects.bulk_update(
+        applications, ["eligible", "reasons", "score", "breakdown"], batch_size=1000
+    )
     return len(applications)
 
 
@@ -186,14 +194,18 @@ def notice_text(kind: str, application: Application) -> str:
     values = {"call": call.label, "code": call.code}
     texts: dict[str, Callable[[], str]] = {
         NoticeKind.RECEIVED: lambda: _("We received your application to %(call)s.") % values,
-        NoticeKind.SELECTED: lambda: _(
-            "Good news: you are offered a seat in %(call)s. Reply YES %(code)s to accept or NO %(code)s to decline."
-        )
-        % values,
-        NoticeKind.WAITLISTED: lambda: _("You are on the waiting list of %(call)s. We will tell you if a seat opens.")
-        % values,
-        NoticeKind.NOT_SELECTED: lambda: _("You were not selected for %(call)s this time. Thank you for applying.")
-        % values,
+        NoticeKind.SELECTED: lambda: (
+            _(
+                "Good news: you are offered a seat in %(call)s. Reply YES %(code)s to accept or NO %(code)s to decline."
+            )
+            % values
+        ),
+        NoticeKind.WAITLISTED: lambda: (
+            _("You are on the waiting list of %(call)s. We will tell you if a seat opens.") % values
+        ),
+        NoticeKind.NOT_SELECTED: lambda: (
+            _("You were not selected for %(call)s this time. Thank you for applying.") % values
+        ),
         NoticeKind.ENROLLED: lambda: _("You are enrolled in %(call)s. Welcome!") % values,
     }
     return texts[kind]()
@@ -220,7 +232,8 @@ def _set_status(application: Application, status: str, reason: Mapping[str, Any]
 def cohort_for(call: Call) -> Cohort:
     """The cohort of a call, created with the call's title the first time someone enrols."""
     cohort, _created = Cohort.objects.get_or_create(
-        call=call, defaults={"programme": call.programme, "label_en": call.label_en, "label_ar": call.label_ar}
+        call=call,
+        defaults={"programme": call.programme, "label_en": call.label_en, "label_ar": call.label_ar},
     )
     return cohort
 
@@ -233,7 +246,9 @@ def application_respond(*, actor: Any, application: Application, accept: bool) -
         raise DomainError(_("There is no open offer on this application."))
     if accept:
         _set_status(application, ApplicationStatus.ENROLLED, {"code": "accepted"})
-        Enrolment.objects.create(cohort=cohort_for(application.call), person=application.person, application=application)
+        Enrolment.objects.create(
+            cohort=cohort_for(application.call), person=application.person, application=application
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CHANGE,

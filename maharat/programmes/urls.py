@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from maharat.programmes import views, views_report
+from maharat.programmes import views, views_import, views_report
 
 app_name = "programmes"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/calls/<int:pk>/rules/", views.call_rules, name="call_rules"),
     path("staff/calls/<int:pk>/applications/", views.application_list, name="application_list"),
     path("staff/calls/<int:pk>/apply/", views.apply_on_behalf, name="apply_on_behalf"),
+    path("staff/calls/<int:pk>/import/", views_import.import_upload, name="import_upload"),
+    path("staff/calls/<int:pk>/import/<str:token>/", views_import.import_review, name="import_review"),
     path("staff/applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("staff/calls/<int:pk>/select/", views_report.selection_start, name="selection_start"),
     path("staff/runs/<int:pk>/", views_report.selection_report, name="selection_report"),

@@ -16,7 +16,8 @@ from maharat.core.errors import DomainError
 from maharat.people.access import is_admin
 from maharat.people.models import Organization, Person
 from maharat.programmes import access, selectors, services
-from maharat.programmes.choices import ApplyChannel
+from maharat.programmes.choices import ApplicationStatus, ApplyChannel
+from maharat.programmes.explain import describe_outcome
 from maharat.programmes.forms import (
     AnswersForm,
     ApplicationFilterForm,
@@ -41,8 +42,10 @@ def explained(application: Application) -> dict[str, Any]:
     call = application.call
     failed = [describe_reason(r, call) for r in application.reasons if not r["ok"]]
     met = [describe_reason(r, call) for r in application.reasons if r["ok"]]
+    shown = application.status in (ApplicationStatus.SELECTED, ApplicationStatus.WAITLISTED)
     return {
         "application": application,
+        "outcome": describe_outcome(application.status_reason) if shown else "",
         "failed": failed,
         "met": met,
         "points": [describe_points(item, call) for item in application.breakdown],
@@ -75,11 +78,17 @@ def call_public(request: HttpRequest, pk: int) -> HttpResponse:
         "org": call.programme.owner.label
     }
     if person is not None and existing is None and call.accepts(ApplyChannel.WEB):
-        form = AnswersForm(request.POST if request.method == "POST" else None, call=call, consent_label=consent)
+        form = AnswersForm(
+            request.POST if request.method == "POST" else None, call=call, consent_label=consent
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.application_submit(
-                    actor=request.user, call=call, person=person, channel=ApplyChannel.WEB, answers=form.answers()
+                    actor=request.user,
+                    call=call,
+                    person=person,
+                    channel=ApplyChannel.WEB,
+                    answers=form.answers(),
                 )
             except DomainError as exc:
                 for message in _errors(exc):
@@ -145,7 +154,9 @@ def _staff_call(request: HttpRequest, pk: int) -> Call:
 def programme_list(request: HttpRequest) -> HttpResponse:
     """The programmes of the staff member's organization."""
     _require_staff(request)
-    return render(request, "programmes/programme_list.html", {"programmes": selectors.programme_list(request.user)})
+    return render(
+        request, "programmes/programme_list.html", {"programmes": selectors.programme_list(request.user)}
+    )
 
 
 @login_required
@@ -187,7 +198,7 @@ def call_edit(request: HttpRequest, pk: int | None = None, programme_pk: int | N
         programme: Programme = call.programme  # type: ignore[union-attr]
     else:
         call = None
-        found = access.visible_programmes(request.user).filter(pk=programme_pk).first()
+        found = access.visible_programmes(request.user).filter(pk=programme_pk or 0).first()
         if found is None:
             raise Http404
         programme = found
@@ -222,7 +233,7 @@ def call_rules(request: HttpRequest, pk: int) -> HttpResponse:
     """Questions, priority criteria, quotas and caps of a call, edited together."""
     call = _staff_call(request, pk)
     data = request.POST if request.method == "POST" else None
-    formsets = {
+    formsets: dict[str, Any] = {
         "questions": QuestionFormSet(data, instance=call, prefix="questions"),
         "criteria": CriterionFormSet(data, instance=call, prefix="criteria"),
         "quotas": QuotaFormSet(data, instance=call, prefix="quotas"),
@@ -252,7 +263,14 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     rows, more = selectors.application_list(request.user, call, status=status, eligible=eligible, page=page)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"call": call, "form": form, "rows": rows, "page": page, "more": more, "query": query.urlencode()}
+    context = {
+        "call": call,
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "more": more,
+        "query": query.urlencode(),
+    }
     return render(request, "programmes/application_list.html", context)
 
 
@@ -280,7 +298,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Withdrawn."))
         return redirect("programmes:application_detail", pk=application.pk)
-    return render(request, "programmes/application_detail.html", explained(application))
+    context = explained(application)
+    context["outcome"] = describe_outcome(application.status_reason)  # staff also see control-group draws
+    return render(request, "programmes/application_detail.html", context)
 
 
 @login_required
@@ -301,7 +321,9 @@ def apply_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
         consent = _("The person agreed that %(org)s sees their record to process this application.") % {
             "org": call.programme.owner.label
         }
-        form = AnswersForm(request.POST if request.method == "POST" else None, call=call, consent_label=consent)
+        form = AnswersForm(
+            request.POST if request.method == "POST" else None, call=call, consent_label=consent
+        )
         if request.method == "POST" and form.is_valid():
             organizations = access.managed_organization_ids(request.user)
             try:
@@ -331,4 +353,3 @@ def access_person(user: Any, raw: str) -> Person | None:
         return visible_people(user).get(pk=int(raw))
     except (ValueError, Person.DoesNotExist):
         return None
-

@@ -177,7 +177,9 @@ def selection_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     run = _staff_run(request, pk)
     check = selection_verify(run)
     if check.ok:
-        messages.success(request, _("Verified: the stored data, rules and seed give exactly the recorded cohort."))
+        messages.success(
+            request, _("Verified: the stored data, rules and seed give exactly the recorded cohort.")
+        )
     else:
         messages.error(request, _("Verification failed: the stored data or result does not match."))
     if not check.data_unchanged:

@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import require_service
+from conftest import CHROMIUM, require_service
 from maharat.core.geography import ensure_governorates
 from maharat.core.testing import PASSWORD, Personas
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _sync_playwright_beside_django(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    """A fresh browser page in headless Chromium (never a downloaded browser)."""
-    require_service("Debian's chromium", CHROMIUM.exists())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(java_script_enabled=True, locale="ar")
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 class BrowserJourneyTests:
@@ -93,13 +60,16 @@ class BrowserJourneyTests:
         page.wait_for_function("() => !document.querySelector('#rows').innerText.includes('Amal')")
         assert "Hassan" in page.locator("#rows").inner_text()
 
-    def test_pages_work_with_javascript_off(self, live_server: Any, personas: Personas) -> None:
-        require_service("Debian's chromium", CHROMIUM.exists())
+    def test_pages_work_with_javascript_off(
+        self, live_server: Any, personas: Personas, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        require_service("Debian's chromium", Path(CHROMIUM).exists())
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
+                executable_path=CHROMIUM,
                 args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             page = browser.new_context(java_script_enabled=False).new_page()

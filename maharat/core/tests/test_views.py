@@ -10,27 +10,10 @@ from django.urls import reverse
 
 from maharat.core.models import AuditLog
 from maharat.core.testing import PASSWORD, Personas, english_client
+from maharat.core.testing import page_weight as _weight
 
 pytestmark = pytest.mark.django_db
 PAGE_BUDGET = 60 * 1024
-
-
-def _weight(client: Client, url: str) -> int:
-    """HTML plus every stylesheet and script the page links, in bytes."""
-    import re
-
-    from django.contrib.staticfiles import finders
-
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    total = len(response.content)
-    for asset in re.findall(r'(?:href|src)="/static/([^"]+\.(?:css|js))"', html):
-        path = finders.find(asset)
-        assert path, asset
-        with open(path, "rb") as handle:
-            total += len(handle.read())
-    return total
 
 
 class LandingTests:

@@ -37,7 +37,12 @@ ORGANIZATIONS = [
 ]
 ACCOUNTS = [
     ("admin", None, Role.ADMIN, "Platform administrator"),
-    ("programmes", "agency", Role.PROGRAMME_OFFICER, "Programme officer, Livelihoods Agency (runs the demo call)"),
+    (
+        "programmes",
+        "agency",
+        Role.PROGRAMME_OFFICER,
+        "Programme officer, Livelihoods Agency (runs the demo call)",
+    ),
     ("officer", "mafraq-women", Role.PROGRAMME_OFFICER, "Programme officer, Mafraq Women's Association"),
     ("officer2", "karak-youth", Role.PROGRAMME_OFFICER, "Programme officer, Karak Youth Centre"),
     ("employer", "zarqa-garments", Role.EMPLOYER_RECRUITER, "Employer recruiter, Zarqa Garments"),
@@ -68,7 +73,9 @@ class Command(BaseCommand):
             call_command("seed", people=wanted, seed=options["seed"], stdout=self.stdout)
         from maharat.programmes.demo import demo_programme
 
-        call = demo_programme(officer=users["programmes"], owner=orgs["agency"], applicants=min(240, wanted // 2))
+        call = demo_programme(
+            officer=users["programmes"], owner=orgs["agency"], applicants=min(240, wanted // 2)
+        )
         self.stdout.write(
             f"Demo programme: {call.programme.label_en}, call {call.code} with {call.applications.count()} applications."
         )
