@@ -18,24 +18,30 @@ Formulation (``selection_core``), and why it is exact:
    rules are rows over k. For integer k the best y is a fractional knapsack per class whose segment values
    are distinct: it fills segments from the highest score down and is integral — the k_c best. So the
    model's optimum is the optimum over all cohorts. It has (classes × distinct scores) columns instead of
-   one binary per applicant: 500,000 applicants become ~15,000 columns and ~200 integer variables.
+   one binary per applicant: 500,000 applicants become 15,000–200,000 columns and ~200 integer variables.
 3. *Exact arithmetic.* Scores are put on their decimal grid (at most 6 decimals) as integers, shifted and
-   divided by their gcd, so totals are integers; HiGHS (``scipy.optimize.milp``, presolve off, which is
-   faster here, mip_rel_gap 0) proves optimality, and we recount the cohort in integers.
-4. *Lottery among optimal cohorts* (``solve_lottery``). Stage 1 never sees lottery ranks and its model is
+   divided by their gcd, so totals are integers; HiGHS (``scipy.optimize.milp``, mip_rel_gap 0, presolve
+   off: measured faster here) proves optimality, and we recount the cohort in integers.
+4. *Reduced-cost fixing* (``solve_stage1``). The LP relaxation gives duals π on the few coupling rows and
+   reduced costs d_s = score_s − π·(rows of s's class). Weak duality: every cohort y has score(y) ≤ U(π) −
+   Σ_s |d_s|·(distance of y_s from the bound the sign of d_s points to). So a segment with |d_s| > U(π) − z
+   is at that bound in every cohort scoring ≥ z. Stage 1 fixes the segments with |d_s| > Δ, lets HiGHS
+   solve the rest exactly (value z), and accepts z when U(π) − z ≤ Δ — then no cohort touching a fixed
+   segment can do better, and z is the optimum of the full model; otherwise Δ grows to U(π) − z once more,
+   then the full model is solved. The tests compare with and without fixing and with a plain per-applicant
+   ``milp``.
+5. *Lottery among optimal cohorts* (``solve_lottery``). Stage 1 never sees lottery ranks and its model is
    built in a canonical order, so its optimal score multiset (persons selected at each score) depends only
    on the data. Stage 2 keeps that multiset — hence the optimal total — and minimizes the sum of lottery
    ranks of the selected. So different seeds change the cohort only among equal scores, and no swap of a
-   selected applicant for a luckier waitlisted one with the same score keeps the rules. Stage 2 is small:
-   with LP duals π of stage 1's relaxation, every cohort y satisfies score(y) ≤ U(π) − Σ_s |d_s|·(distance
-   of y_s from its bound), d the reduced costs (weak duality); an optimal cohort has score = z*, so every
-   segment with |d_s| > U(π) − z* is fixed at its bound in all optimal cohorts. Only the rest (the
-   applicants at the cut-offs) enter the stage-2 MILP.
-5. *Infeasible rules.* Seats come first: if the caps cannot seat n, the largest cohort they allow is
+   selected applicant for a luckier waitlisted one with the same score keeps the rules. Stage 2 fixes, by
+   the same bound with z = z*, every segment with |d_s| > U(π) − z*: only the applicants at the cut-offs
+   enter its MILP (integer count per free segment, a continuous variable per member costing its rank).
+6. *Infeasible rules.* Seats come first: if the caps cannot seat n, the largest cohort they allow is
    found. Then the least total shortfall in persons over quotas and reserved seats (caps stay hard), and
    among cohorts with that least shortfall, the highest total priority (two lexicographic solves). Each
    short rule is lowered to what that cohort achieves and reported (``Shortfall``, ``Relaxation``).
-6. *Control group.* With control_share p, a study pool of min(A, round(seats / (1 − p))) is selected the
+7. *Control group.* With control_share p, a study pool of min(A, round(seats / (1 − p))) is selected the
    same way (absolute counts scaled by pool/seats), then pool − seats are drawn into control within each
    quota cell: cell counts by largest remainder, then within the cell by capped value, ties and members
    drawn with a generator seeded by (seed, 1). If that would break a rule for the treated cohort, a small
@@ -61,11 +67,11 @@ from .selection_core import (
     Row,
     build_problem,
     build_rows,
-    plan,
     solve_lottery,
     take_from_counts,
 )
 from .selection_explain import attainment, reasons, replacement, verify
+from .selection_relax import plan
 from .selection_types import (
     EMPTY,
     HEURISTIC,
@@ -150,7 +156,7 @@ def select(applicants: Sequence[Applicant], rules: Rules, *, seed: int, relax: b
             shortfalls=planned.shortfalls,
             relaxations=planned.relaxations,
         )
-    solved = solve_lottery(problem, planned.n, planned.bounds, planned.counts)
+    solved = solve_lottery(problem, planned.n, planned.bounds, planned.counts, planned.duals)
     pool = problem.take_members(solved.take)
     if len(pool) != planned.n:
         raise RuntimeError("the cohort found does not have the planned size")

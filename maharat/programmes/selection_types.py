@@ -262,8 +262,8 @@ class SolverInfo:
         """One English line for logs."""
         return (
             f"{self.method}: {self.seconds:.3f} s, {self.applicants} applicants, {self.classes} classes, "
-            f"{self.segments} segments, boundary {self.boundary}, objective {self.objective:g} "
-            f"(bound {self.bound:g}, gap {self.gap:g}), {self.solves} HiGHS solves"
+            f"{self.segments} segments, boundary {self.boundary}, objective {self.objective:,.2f} "
+            f"(bound {self.bound:,.2f}, gap {self.gap:g}), {self.solves} HiGHS solves"
         )
 
     __str__ = describe
@@ -313,22 +313,23 @@ class Selection:
     """A programme cohort chosen under the rules, with its waitlist, control group and explanations.
 
     ``selected`` and ``waitlist`` are ranked by score (highest first), ties by lottery rank (luckiest first);
-    the waitlist holds every eligible applicant neither selected nor in the control group.
+    the waitlist holds every eligible applicant neither selected nor in the control group. With a control
+    group, ``selected`` is the treated part of the study pool and the solver's objective is the pool's.
     """
 
     selected: tuple[str, ...]
     waitlist: tuple[str, ...]
     control: tuple[str, ...]
-    total_score: float
+    total_score: float  # of the selected
     optimal: bool  # proven optimal under `rules` (the given rules, or their relaxation if "relaxed")
     status: str  # OPTIMAL | RELAXED | INFEASIBLE | EMPTY | HEURISTIC
     seed: int
     rules: Rules  # the rules the cohort satisfies: the given ones, or their relaxation
-    shortfalls: tuple[Shortfall, ...] = ()
-    relaxation: tuple[Relaxation, ...] = ()
-    attainment: tuple[Attainment, ...] = ()
+    shortfalls: tuple[Shortfall, ...] = ()  # why the given rules cannot all hold (also when relax=False)
+    relaxation: tuple[Relaxation, ...] = ()  # what was lowered (proposed only, when status is "infeasible")
+    attainment: tuple[Attainment, ...] = ()  # each given rule against the selected cohort
     solver: SolverInfo | None = None
-    reasons: Mapping[str, Reason] = field(default_factory=dict)
+    reasons: Mapping[str, Reason] = field(default_factory=dict)  # every applicant's key → why
 
     def describe(self) -> str:
         """A few English lines for logs."""

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from maharat.programmes import selection_core
 from maharat.programmes import selection_types as codes
 from maharat.programmes.selection import (
     Applicant,
@@ -183,6 +184,30 @@ class KnownOptimumTests:
         assert select(people, rules, seed=0).total_score == pytest.approx(full_milp(people, rules))
 
 
+class CertificateTests:
+    # Three groups in pairs (an odd cycle): the LP takes half of each pair and half of "n"; no cohort can.
+    people = [
+        Applicant("n", 10),
+        Applicant("ab", 0, frozenset({"A", "B"})),
+        Applicant("bc", 0, frozenset({"B", "C"})),
+        Applicant("ca", 0, frozenset({"C", "A"})),
+        Applicant("ab2", 1, frozenset({"A", "B"})),
+    ]
+    rules = Rules(seats=2, quotas=(Quota("A", 0.5), Quota("B", 0.5), Quota("C", 0.5)))
+
+    def test_integrality_gap_is_closed_by_widening_the_free_segments(self) -> None:
+        result = select(self.people, self.rules, seed=0)
+        assert result.status == "optimal" and result.total_score == full_milp(self.people, self.rules) == 1
+        assert result.solver is not None and result.solver.gap == 0
+
+    def test_full_model_is_solved_when_the_restricted_one_fails(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(selection_core, "_solve_restricted", lambda *args: None)
+        assert select(self.people, self.rules, seed=0).total_score == 1
+        assert select(TWO_QUOTAS, TWO_QUOTAS_RULES, seed=1).total_score == pytest.approx(26.9)
+
+
 class CapAndReservedTests:
     def test_absolute_cap_per_value_holds_and_is_filled_with_the_best(self) -> None:
         people = [person(f"a{i}", 10 - i, gov="AM") for i in range(5)] + [
@@ -220,6 +245,37 @@ class CapAndReservedTests:
         people = [Applicant("free", 9, frozenset(), {}), person("a", 8), person("b", 7)]
         rules = Rules(seats=2, caps=(Cap("governorate", None, max_count=1),))
         assert set(select(people, rules, seed=0).selected) == {"free", "a"}
+
+
+class VerifyTests:
+    people = [person("a", 3, "women"), person("b", 2), person("c", 1)]
+    rules = Rules(seats=2, quotas=(Quota("women", 0.5),))
+
+    def test_a_valid_selection_has_no_violations(self) -> None:
+        assert verify(select(self.people, self.rules, seed=0), self.people, self.rules) == []
+
+    def test_structural_faults_are_reported(self) -> None:
+        valid = select(self.people, self.rules, seed=0)
+        broken = replace(valid, selected=("a", "b", "b", "zz"), waitlist=())
+        kinds = {v.kind for v in verify(broken, self.people, self.rules)}
+        assert {"overlap", "unknown_key", "seats", "waitlist"} <= kinds
+        twice = [*self.people, person("a", 1)]
+        assert "duplicate" in {v.kind for v in verify(valid, twice, self.rules)}
+
+    def test_broken_quota_and_unfilled_seats_are_reported(self) -> None:
+        valid = select(self.people, self.rules, seed=0)
+        broken = replace(valid, selected=("b",), waitlist=("a", "c"))
+        found = {(v.kind, v.required, v.actual) for v in verify(broken, self.people, self.rules)}
+        assert found == {("unfilled", 2, 1), ("quota", 1, 0)}
+        assert "unfilled" in str(verify(broken, self.people, self.rules)[0])
+
+    def test_bad_input_is_a_programming_error(self) -> None:
+        with pytest.raises(ValueError):
+            select([person("a", float("nan"))], self.rules, seed=0)
+        with pytest.raises(ValueError):
+            select(self.people, Rules(seats=1, caps=(Cap("governorate"),)), seed=0)
+        with pytest.raises(ValueError):
+            select(self.people, Rules(seats=1, quotas=(Quota("women", 1.5),)), seed=0)
 
 
 class ReasonTests:
@@ -437,11 +493,19 @@ class ControlGroupTests:
         assert len(draws) > 1
 
     def test_treatment_keeps_the_rules_when_rounding_would_break_a_quota(self) -> None:
-        people = [person(f"w{i}", 10, "women") for i in range(3)] + [person(f"m{i}", 9) for i in range(10)]
-        rules = Rules(seats=4, quotas=(Quota("women", 0.5),), control_share=0.5)
-        result = select(people, rules, seed=0)
-        assert len(result.selected) == 4 and len(result.control) == 4
-        assert verify(result, people, rules) == []
+        # Pool of 10: 5 women, 5 men; 5 to control. Rounding 2.5 / 2.5 could send 3 women to control and leave
+        # 2 treated women where the quota needs 3: the allocation moves one control place to the men instead.
+        people = [person(f"w{i}", 10, "women") for i in range(5)] + [person(f"m{i}", 10) for i in range(8)]
+        rules = Rules(seats=5, quotas=(Quota("women", 0.5),), control_share=0.5)
+        for seed in range(8):
+            result = select(people, rules, seed=seed)
+            assert result.status == "optimal" and len(result.selected) == 5 and len(result.control) == 5
+            assert sum(k.startswith("w") for k in result.control) == 2
+            assert verify(result, people, rules) == []
+
+    def test_no_control_group_when_applicants_do_not_exceed_the_seats(self) -> None:
+        result = select(self.people[:8], replace(self.rules, quotas=()), seed=0)
+        assert result.control == () and len(result.selected) == 8
 
 
 class ReplacementTests:
@@ -521,6 +585,9 @@ class PropertyTests:
         else:
             assert result.status == "relaxed" and optimum is None
             assert result.total_score == pytest.approx(full_milp(people, result.rules), abs=1e-9)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(selection_core, "FIXING", False)
+            assert select(people, rules, seed=seed).total_score == pytest.approx(result.total_score, abs=1e-9)
         heuristic = greedy(people, rules, seed=seed)
         if result.status == "optimal" and not rule_violations(heuristic, people, rules):
             assert heuristic.total_score <= result.total_score + 1e-9
