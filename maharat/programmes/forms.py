@@ -273,6 +273,19 @@ class CapForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        value = (data.get("value") or "").strip()
+        if value and data.get("attribute") == "governorate":
+            from maharat.core.models import Governorate
+
+            if not Governorate.objects.filter(code=value.upper()).exists():
+                self.add_error("value", _("No governorate has this code."))
+            data["value"] = value.upper()
+        elif (
+            value
+            and data.get("attribute") == "organization"
+            and not Organization.objects.filter(slug=value).exists()
+        ):
+            self.add_error("value", _("No organization has this short name."))
         if data.get("max_count") is None and data.get("max_percent") is None and not data.get("DELETE"):
             self.add_error("max_count", _("Give a number of people or a share."))
         return data

@@ -103,7 +103,7 @@ def call_rules(call: Call) -> dict[str, Any]:
         "caps": [
             {
                 "attribute": c.attribute,
-                "value": c.value,
+                "value": _cap_value(c.attribute, c.value),
                 "max_count": c.max_count,
                 "max_share": None if c.max_share is None else f"{c.max_share:f}",
             }
@@ -111,6 +111,16 @@ def call_rules(call: Call) -> dict[str, Any]:
         ],
         "control_share": f"{call.control_share:f}",
     }
+
+
+def _cap_value(attribute: str, value: str) -> str:
+    """Caps name an organization by its short name; applicants carry its id."""
+    if attribute == "organization" and value:
+        from maharat.people.models import Organization
+
+        found = Organization.objects.filter(slug=value).values_list("pk", flat=True).first()
+        return str(found) if found is not None else value
+    return value
 
 
 def engine_rules(rules: Mapping[str, Any]) -> engine.Rules:

@@ -183,3 +183,30 @@ class ReplacementTests:
         selection_run(actor=personas.officer, call=call, seed=1)
         assert application_withdraw(actor=personas.officer, application=woman) is None
         assert Application.objects.filter(status=ApplicationStatus.SELECTED).count() == 1
+
+
+class OrganizationCapTests:
+    def test_a_cap_names_the_referring_organization_by_its_short_name(
+        self, personas: Personas, call: Call
+    ) -> None:
+        Cap.objects.create(
+            call=call, attribute=CapAttribute.ORGANIZATION, value=personas.partner.slug, max_count=1
+        )
+
+        def referred(score: str, organization: object) -> Application:
+            application = application_submit(
+                actor=personas.admin,
+                call=call,
+                person=applicant(personas),
+                channel=ApplyChannel.STAFF,
+                organization=organization,  # type: ignore[arg-type]
+            )
+            Application.objects.filter(pk=application.pk).update(score=Decimal(score))
+            return application
+
+        first = referred("9", personas.partner)
+        referred("8", personas.partner)
+        other = referred("1", personas.other_partner)
+        run = selection_run(actor=personas.officer, call=call, seed=3)
+        assert {int(k) for k in run.result["selected"]} == {first.pk, other.pk}
+        assert run.rules["caps"][0]["value"] == str(personas.partner.pk)

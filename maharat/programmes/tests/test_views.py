@@ -319,3 +319,21 @@ class BeneficiaryPageTests:
         call.status = CallStatus.CLOSED
         call.save()
         assert client.get(reverse("programmes:call_public", args=[call.pk])).status_code == 404  # type: ignore[attr-defined]
+
+
+class CapFormTests:
+    def test_unknown_governorate_or_organization_is_refused(self, personas: Personas, call: Call) -> None:
+        client = personas.client_for(personas.officer)
+        base = {
+            "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0",
+            "quotas-TOTAL_FORMS": "0", "quotas-INITIAL_FORMS": "0",
+            "caps-TOTAL_FORMS": "1", "caps-INITIAL_FORMS": "0", "caps-0-max_count": "3",
+        }  # fmt: skip
+        url = reverse("programmes:call_rules", args=[call.pk])
+        page = client.post(url, {**base, "caps-0-attribute": "governorate", "caps-0-value": "XX"})
+        assert "No governorate has this code." in page.content.decode()
+        page = client.post(url, {**base, "caps-0-attribute": "organization", "caps-0-value": "nobody"})
+        assert "No organization has this short name." in page.content.decode()
+        ok = client.post(url, {**base, "caps-0-attribute": "governorate", "caps-0-value": "ma"})
+        assert ok.status_code == 302 and call.caps.get().value == "MA"
