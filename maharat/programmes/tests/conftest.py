@@ -6,7 +6,7 @@ import pytest
 
 from maharat.core.testing import Personas
 from maharat.programmes.models import Call
-from maharat.programmes.tests.builders import open_call
+from maharat.programmes.tests.factories import open_call
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test data for programmes: a programme of the Mafraq partner with an open call that asks two questions."""
+"""Test data for programmes: programmes and open calls of the Mafraq partner, and applicants made to order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from maharat.core.models import Governorate
 from maharat.core.testing import Personas
+from maharat.people.choices import ConsentChannel, ConsentPurpose, LegalStatus, Nationality, Sex
+from maharat.people.models import Person
+from maharat.people.services import person_register
 from maharat.programmes.choices import CallStatus, QuestionKind
 from maharat.programmes.models import Call, Programme, Question
 
@@ -76,3 +80,49 @@ def make_call(
     for position, question in enumerate(DEFAULT_QUESTIONS if questions is None else questions):
         Question.objects.create(call=call, position=position, **question)
     return call
+
+
+_phones = itertools.count(1000)
+
+
+def open_call(personas: Personas, **fields: Any) -> Call:
+    """A published call without questions, open today, 2 seats unless told (selection tests count on few seats)."""
+    values: dict[str, Any] = {
+        "code": f"C{Call.objects.count() + 1}",
+        "label_en": "Digital skills intake",
+        "label_ar": "دفعة المهارات الرقمية",
+        "seats": 2,
+    }
+    values.update(fields)
+    return make_call(personas, questions=[], **values)
+
+
+def add_question(call: Call, code: str, kind: str = QuestionKind.NUMBER, **fields: Any) -> Question:
+    """A custom question on the call."""
+    return Question.objects.create(
+        call=call, code=code, label_en=f"Question {code}", label_ar=f"سؤال {code}", kind=kind, **fields
+    )
+
+
+def applicant(personas: Personas, *, sex: str = Sex.FEMALE, **fields: Any) -> Person:
+    """A registered person who shared their record with the Mafraq partner; defaults: a Jordanian woman of 25."""
+    number = next(_phones)
+    data: dict[str, Any] = {
+        "given_name_latin": f"Test{number}",
+        "family_name_latin": "Person",
+        "sex": sex,
+        "date_of_birth": timezone.localdate().replace(year=timezone.localdate().year - 25, day=1),
+        "nationality": Nationality.JORDAN,
+        "legal_status": LegalStatus.JORDANIAN,
+        "phone": f"+9627955{number:05d}",
+        "governorate": Governorate.objects.get(code=fields.pop("governorate", "AM")),
+    }
+    data.update(fields)
+    return person_register(
+        actor=personas.officer,
+        data=data,
+        consent_purposes=[ConsentPurpose.REGISTRATION],
+        consent_channel=ConsentChannel.PAPER,
+        organization=personas.partner,
+        check_similar=False,
+    )

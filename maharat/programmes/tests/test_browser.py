@@ -8,7 +8,7 @@ import pytest
 
 from maharat.core.testing import PASSWORD, Personas
 from maharat.programmes.models import Application, SelectionRun
-from maharat.programmes.tests.builders import add_question, open_call
+from maharat.programmes.tests.factories import add_question, open_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

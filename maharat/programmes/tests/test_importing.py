@@ -20,8 +20,7 @@ from maharat.programmes import importing
 from maharat.programmes.choices import ApplyChannel, CallStatus
 from maharat.programmes.models import Application, Call
 from maharat.programmes.services import application_submit
-from maharat.programmes.tests.builders import applicant
-from maharat.programmes.tests.factories import make_call
+from maharat.programmes.tests.factories import applicant, make_call
 
 pytestmark = pytest.mark.django_db
 

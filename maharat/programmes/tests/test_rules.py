@@ -13,7 +13,7 @@ from maharat.people.choices import EmploymentStatus, LegalStatus, Sex
 from maharat.programmes.choices import Criterion, DisabilityRule, Group, PreviousParticipation, QuestionKind
 from maharat.programmes.models import Call, Cohort, Enrolment, PriorityCriterion
 from maharat.programmes.rules import CallRules, age_on, describe_points, describe_reason, person_groups
-from maharat.programmes.tests.builders import add_question, applicant
+from maharat.programmes.tests.factories import add_question, applicant
 
 
 def failed_codes(evaluation: object) -> list[str]:

@@ -16,7 +16,7 @@ from maharat.programmes.explain import describe_outcome, describe_run_notes
 from maharat.programmes.models import Application, Call, Cap, Notice, Quota, SelectionRun
 from maharat.programmes.selecting import data_hash, selection_run, selection_verify
 from maharat.programmes.services import application_respond, application_submit, application_withdraw
-from maharat.programmes.tests.builders import applicant
+from maharat.programmes.tests.factories import applicant
 
 
 def apply(personas: Personas, call: Call, score: str, **person: object) -> Application:

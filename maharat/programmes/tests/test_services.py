@@ -29,7 +29,7 @@ from maharat.programmes.services import (
     applications_reevaluate,
     cohort_for,
 )
-from maharat.programmes.tests.builders import add_question
+from maharat.programmes.tests.factories import add_question
 
 
 def submit(personas: Personas, call: Call, person: object = None, **kwargs: object) -> Application:

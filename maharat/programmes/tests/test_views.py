@@ -14,7 +14,7 @@ from maharat.core.testing import PAGE_BUDGET, Personas, assert_forbidden, page_w
 from maharat.programmes.choices import ApplicationStatus, ApplyChannel, CallStatus, Group, QuestionKind
 from maharat.programmes.models import Application, Call, Enrolment, Programme, Quota, SelectionRun
 from maharat.programmes.services import application_submit
-from maharat.programmes.tests.builders import add_question, applicant
+from maharat.programmes.tests.factories import add_question, applicant
 
 
 @pytest.fixture
