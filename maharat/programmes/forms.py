@@ -308,12 +308,13 @@ class AnswersForm(forms.Form):
     """The call's custom questions, and the consent to share the record with the programme."""
 
     def __init__(self, *args: Any, call: Call, consent_label: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # questions end with their own question mark
         super().__init__(*args, **kwargs)
         for question in call.questions.all():
             field: forms.Field
             if question.kind == QuestionKind.YES_NO:
                 field = forms.ChoiceField(
-                    choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect
+                    choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect
                 )
             elif question.kind == QuestionKind.CHOICE:
                 field = forms.ChoiceField(

@@ -177,6 +177,7 @@ class CallRules:
                         "criterion": item.criterion,
                         "points": str(item.points),
                         "question": item.question.code if item.question else "",
+                        "threshold": _num(item.threshold) if item.criterion == Criterion.BELOW else None,
                     }
                 )
         return earned
@@ -310,9 +311,18 @@ def describe_reason(reason: Mapping[str, Any], call: Call | None = None) -> str:
 
 def describe_points(item: Mapping[str, Any], call: Call | None = None) -> str:
     """One line of the priority breakdown in plain words: what earned how many points."""
-    criterion = Criterion(item["criterion"])
-    label = str(criterion.label)
-    if item.get("question"):
-        label = f"{label}: {_question_label(call, item['question'])}"
-    points = Decimal(str(item["points"])).normalize()
-    return _("%(criterion)s: +%(points)s points") % {"criterion": label, "points": f"{points:f}"}
+    points = f"{Decimal(str(item['points'])).normalize():f}"
+    question = _question_label(call, item["question"]) if item.get("question") else ""
+    if item["criterion"] == Criterion.BELOW and question:
+        return _("%(question)s at most %(threshold)s: +%(points)s points") % {
+            "question": question,
+            "threshold": item.get("threshold") or "—",
+            "points": points,
+        }
+    if item["criterion"] == Criterion.ANSWER and question:
+        return _("Your answer to “%(question)s”: +%(points)s points") % {
+            "question": question,
+            "points": points,
+        }
+    label = str(Criterion(item["criterion"]).label)
+    return _("%(criterion)s: +%(points)s points") % {"criterion": label, "points": points}

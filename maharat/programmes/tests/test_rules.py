@@ -149,3 +149,27 @@ class ExplanationTests:
         assert "Question device" in describe_reason(reason, call)
         with translation.override("ar"):
             assert "سؤال device" in describe_reason(reason, call)
+
+
+class PointsWordingTests:
+    def test_thresholds_and_answers_are_named_with_their_question(
+        self, personas: Personas, call: Call
+    ) -> None:
+        income = add_question(call, "income")
+        device = add_question(call, "device", QuestionKind.YES_NO)
+        PriorityCriterion.objects.create(
+            call=call,
+            criterion=Criterion.BELOW,
+            points=Decimal("1"),
+            question=income,
+            threshold=Decimal("250"),
+        )
+        PriorityCriterion.objects.create(
+            call=call, criterion=Criterion.ANSWER, points=Decimal("2"), question=device, answers=["no"]
+        )
+        result = CallRules(call).evaluate(personas.amal, {"income": "100", "device": "no"}, set())
+        lines = [describe_points(item, call) for item in result.breakdown]
+        assert lines == [
+            "Question income at most 250: +1 points",
+            "Your answer to “Question device”: +2 points",
+        ]
