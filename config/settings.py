@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "maharat.people",
     "maharat.skills",
     "maharat.programmes",
+    "maharat.messaging",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "audit-retention-report": {"task": "maharat.core.tasks.heartbeat", "schedule": 3600.0},
+    # Retries, the end of quiet hours, and messages whose worker died or whose task was lost.
+    "messaging-outbox-dispatch": {"task": "maharat.messaging.tasks.outbox_dispatch", "schedule": 30.0},
+    # Notices are sent when they are owed; this catches any whose task did not run (broker down).
+    "messaging-send-notices": {"task": "maharat.messaging.tasks.send_notices", "schedule": 600.0},
 }
 
 if REDIS_URL:
@@ -204,6 +209,18 @@ PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", SECRET_KEY)
 
 # Age groups for disaggregation; youth is configurable (UN: 15-24, national programmes up to 29/30).
 YOUTH_MAX_AGE = int(os.environ.get("YOUTH_MAX_AGE", "29"))
+
+# Messaging: a person gets at most this many messages a day (replies and codes included, so two auto-responders
+# cannot text each other for ever); non-essential messages wait out the quiet hours (local time, "21-8";
+# empty for none); staff are warned about texts longer than this many SMS parts; a message is tried this many
+# times on a channel, waiting base × 2^n seconds between tries, before it falls back to the next channel.
+MESSAGING_DAILY_CAP = int(os.environ.get("MESSAGING_DAILY_CAP", "20"))
+MESSAGING_QUIET_HOURS = os.environ.get("MESSAGING_QUIET_HOURS", "21-8")
+MESSAGING_MAX_PARTS_WARNING = int(os.environ.get("MESSAGING_MAX_PARTS_WARNING", "3"))
+MESSAGING_RETRY_MAX = int(os.environ.get("MESSAGING_RETRY_MAX", "5"))
+MESSAGING_RETRY_BASE_SECONDS = float(os.environ.get("MESSAGING_RETRY_BASE_SECONDS", "30"))
+MESSAGING_HTTP_TIMEOUT = float(os.environ.get("MESSAGING_HTTP_TIMEOUT", "10"))
+MESSAGING_INBOUND_MAX_CHARS = int(os.environ.get("MESSAGING_INBOUND_MAX_CHARS", "1600"))
 
 LOGGING = {
     "version": 1,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("maharat.people.urls")),
     path("", include("maharat.skills.urls")),
     path("", include("maharat.programmes.urls")),
+    path("", include("maharat.messaging.urls")),
 ]

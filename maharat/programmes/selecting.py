@@ -28,7 +28,7 @@ from maharat.programmes import selection as engine
 from maharat.programmes.choices import ApplicationStatus, NoticeKind
 from maharat.programmes.models import Application, Call, Notice, SelectionRun
 from maharat.programmes.rules import person_groups
-from maharat.programmes.services import notice_owe, notice_text
+from maharat.programmes.services import notice_owe, notice_text, notices_send_on_commit
 
 LOCKED = (ApplicationStatus.ENROLLED, ApplicationStatus.DECLINED)
 IN_RUN = (
@@ -303,7 +303,10 @@ def _owe_notices(applications: Sequence[Application]) -> None:
                 text=texts[(kind, language)],
             )
         )
-    Notice.objects.bulk_create(notices, batch_size=1000)
+    created = Notice.objects.bulk_create(notices, batch_size=1000)
+    ids = [notice.pk for notice in created if notice.pk is not None]
+    if created:
+        notices_send_on_commit(ids if len(ids) == len(created) else None)
 
 
 def latest_run(call: Call) -> SelectionRun | None:

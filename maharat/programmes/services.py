@@ -211,15 +211,29 @@ def notice_text(kind: str, application: Application) -> str:
     return texts[kind]()
 
 
+def notices_send_on_commit(notice_ids: list[int] | None) -> None:
+    """Ask messaging to send the notices (all unsent ones when None) once the transaction commits."""
+
+    def enqueue() -> None:
+        from maharat.messaging.tasks import send_notices
+
+        send_notices.delay(notice_ids)
+
+    # Robust: a broker that is down must not undo the programme's work; the periodic sweep sends them later.
+    transaction.on_commit(enqueue, robust=True)
+
+
 def notice_owe(*, application: Application, kind: str) -> Notice:
     """Record a notice in the person's language and channel; the messaging capability sends it."""
     person = application.person
     language = person.preferred_language or "ar"
     with translation.override(language):
         text = notice_text(kind, application)
-    return Notice.objects.create(
+    notice = Notice.objects.create(
         application=application, kind=kind, language=language, channel=person.preferred_channel, text=text
     )
+    notices_send_on_commit([notice.pk])
+    return notice
 
 
 def _set_status(application: Application, status: str, reason: Mapping[str, Any] | None = None) -> None:

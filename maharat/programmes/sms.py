@@ -15,7 +15,6 @@ as ``sms:<phone>``.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from maharat.core.phones import try_normalize_phone
 from maharat.core.text import normalize_text
+from maharat.messaging.parts import sms_parts
 from maharat.people.models import Person
 from maharat.programmes.choices import ApplicationStatus, ApplyChannel
 from maharat.programmes.models import Application, Call
@@ -42,11 +42,6 @@ VERBS = {normalize_text(word): verb for verb, words in {
 MAX_PARTS = 2
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_GSM7 = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
-    "abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€")
 
 
 @dataclass(frozen=True)
@@ -64,15 +59,6 @@ class SmsCommand:
     verb: str
     code: str | None
     language: str
-
-
-def sms_parts(text: str) -> int:
-    """How many SMS parts a text takes: GSM-7 160 (153 per part), otherwise UCS-2 70 (67 per part)."""
-    if all(ch in _GSM7 or ch in _GSM7_EXTENDED for ch in text):
-        length, single, part = len(text) + sum(ch in _GSM7_EXTENDED for ch in text), 160, 153
-    else:
-        length, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
-    return 1 if length <= single else math.ceil(length / part)
 
 
 def parse_command(text: str) -> SmsCommand | None:

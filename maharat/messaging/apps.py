@@ -1,0 +1,12 @@
+"""Messaging: channels (SMS gateways, RapidPro), the outbox, inbound routing and opt-outs."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    """Configuration of the messaging app."""
+
+    name = "maharat.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
