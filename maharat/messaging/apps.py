@@ -10,3 +10,9 @@ class MessagingConfig(AppConfig):
     name = "maharat.messaging"
     label = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from maharat.messaging.services import erase_person_messages
+        from maharat.people.services import register_anonymize_hook
+
+        register_anonymize_hook(erase_person_messages)

@@ -303,3 +303,8 @@ def message_status_update(
     Message.objects.filter(pk=message.pk, status__in=_MAY_BECOME[status]).update(**changes)
     message.refresh_from_db()
     return message
+
+
+def erase_person_messages(person: Person) -> int:
+    """Blank the texts and numbers of an anonymized person's messages; counts and statuses stay for reports."""
+    return Message.objects.filter(person=person).update(text="", phone="")

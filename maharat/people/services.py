@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -425,6 +425,16 @@ def deletion_request_create(*, actor: Any, person: Person, reason: str = "") -> 
     return request
 
 
+AnonymizeHook = Callable[[Person], None]
+_anonymize_hooks: list[AnonymizeHook] = []
+
+
+def register_anonymize_hook(hook: AnonymizeHook) -> None:
+    """Let another app erase what it holds about a person when the person is anonymized (same transaction)."""
+    if hook not in _anonymize_hooks:
+        _anonymize_hooks.append(hook)
+
+
 @transaction.atomic
 def person_anonymize(*, actor: Any, person: Person, reason: str) -> Person:
     """Delete a person's identifying data while keeping the counts (sex, birth year, place, status) intact."""
@@ -458,6 +468,8 @@ def person_anonymize(*, actor: Any, person: Person, reason: str) -> Person:
     person.deletion_requests.filter(completed_at__isnull=True).update(completed_at=now)
     if account is not None:
         get_user_model().objects.filter(pk=account.pk).delete()
+    for hook in _anonymize_hooks:
+        hook(person)
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,

@@ -275,3 +275,15 @@ class ChannelModelTests:
         a = console_channel()
         b = console_channel()
         assert a.inbound_token != b.inbound_token and len(a.inbound_token) >= 32
+
+
+class AnonymizationTests:
+    def test_anonymizing_a_person_blanks_their_messages(self, personas: Personas) -> None:
+        from maharat.people.services import person_anonymize
+
+        console_channel()
+        message = message_send_to_person(person=personas.amal, text="Your code is 1234", idempotency_key="a1")
+        person_anonymize(actor=personas.admin, person=personas.amal, reason="asked for deletion")
+        message.refresh_from_db()
+        assert message.text == "" and message.phone == ""
+        assert Message.objects.filter(person=personas.amal).count() == 1  # still counted in reports
