@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "maharat.people",
     "maharat.skills",
     "maharat.programmes",
+    "maharat.learning",
     "maharat.messaging",
 ]
 

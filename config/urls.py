@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("maharat.people.urls")),
     path("", include("maharat.skills.urls")),
     path("", include("maharat.programmes.urls")),
+    path("", include("maharat.learning.urls")),
     path("", include("maharat.messaging.urls")),
 ]

@@ -79,6 +79,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo programme: {call.programme.label_en}, call {call.code} with {call.applications.count()} applications."
         )
+        from maharat.learning.demo import demo_course
+
+        course = demo_course(trainer=users["trainer"], provider=orgs["code-academy"])
+        self.stdout.write(
+            f"Demo course: {course.label_en}, {course.modules.count()} modules, open to self-enrolment."
+        )
         self._print_logins()
 
     def _load_taxonomy(self) -> None:

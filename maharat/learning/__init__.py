@@ -1,0 +1,1 @@
+"""Learning: courses, modules, quizzes, workshops, enrolment, progress events and certificates."""

@@ -1,0 +1,35 @@
+"""Learning pages: learners take courses; providers author them and follow progress; anyone verifies a certificate."""
+
+from django.urls import path
+
+from maharat.learning import views, views_staff
+
+app_name = "learning"
+urlpatterns = [
+    # Learners and the public
+    path("courses/", views.course_list, name="course_list"),
+    path("courses/<int:pk>/", views.course_detail, name="course_detail"),
+    path("courses/<int:pk>/enrol/", views.course_enrol, name="course_enrol"),
+    path("courses/<int:pk>/withdraw/", views.course_withdraw, name="course_withdraw"),
+    path("courses/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("learn/<int:pk>/", views.module_detail, name="module_detail"),
+    path("learn/<int:pk>/done/", views.module_complete, name="module_complete"),
+    path("learn/<int:pk>/quiz/", views.quiz_submit, name="quiz_submit"),
+    path("me/courses/", views.my_courses, name="my_courses"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify, name="verify_code"),
+    # Providers and staff
+    path("staff/courses/", views_staff.staff_courses, name="staff_courses"),
+    path("staff/courses/new/", views_staff.course_edit, name="course_create"),
+    path("staff/courses/<int:pk>/", views_staff.staff_course, name="staff_course"),
+    path("staff/courses/<int:pk>/edit/", views_staff.course_edit, name="course_edit"),
+    path("staff/courses/<int:pk>/publish/", views_staff.course_publish, name="course_publish"),
+    path("staff/courses/<int:pk>/cohort/", views_staff.course_enrol_cohort, name="course_enrol_cohort"),
+    path("staff/courses/<int:pk>/progress/", views_staff.progress_grid, name="progress_grid"),
+    path(
+        "staff/courses/<int:course_pk>/modules/new/<str:kind>/", views_staff.module_edit, name="module_create"
+    ),
+    path("staff/modules/<int:pk>/edit/", views_staff.module_edit, name="module_edit"),
+    path("staff/modules/<int:pk>/questions/", views_staff.questions, name="questions"),
+    path("staff/modules/<int:pk>/attendance/", views_staff.attendance, name="attendance"),
+]
