@@ -425,7 +425,7 @@ def deletion_request_create(*, actor: Any, person: Person, reason: str = "") -> 
     return request
 
 
-AnonymizeHook = Callable[[Person], None]
+AnonymizeHook = Callable[[Person], object]
 _anonymize_hooks: list[AnonymizeHook] = []
 
 
