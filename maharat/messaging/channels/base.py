@@ -9,6 +9,7 @@ which the inbound views turn into 400. Gateways are reached with ``requests`` an
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,15 +70,15 @@ class StatusUpdate:
     error: str = ""
 
 
-class ChannelClient:
+class ChannelClient(ABC):
     """Base of the channel clients: one per gateway kind, built around one Channel row."""
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
 
+    @abstractmethod
     def send(self, message: Message) -> SendResult:
         """Hand one message to the gateway."""
-        raise NotImplementedError
 
     def parse_inbound(self, request: HttpRequest) -> InboundMessage:
         """Read a message the gateway delivered (``from``, ``text`` and ``id`` parameters by default)."""
