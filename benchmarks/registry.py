@@ -308,6 +308,8 @@ def report(
         f"seeding: {result.people:,} people in {result.seconds:.1f} s = {result.rate:,.0f} people/s "
         f"({result.consents:,} consents, {result.skills:,} skills; peak memory {peak_mb:,.0f} MB)  [{target}]"
     )
+    if result.bulk_load:
+        print("         (a bulk load: indexes and foreign keys built after the load, within the time above)")
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")

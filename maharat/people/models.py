@@ -111,7 +111,6 @@ class Person(BaseModel):
         max_length=20,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_national_id],
     )
     moi_card_number = models.CharField(
@@ -119,7 +118,6 @@ class Person(BaseModel):
         max_length=20,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_id_number],
     )
     unhcr_case_number = models.CharField(
@@ -127,11 +125,13 @@ class Person(BaseModel):
         max_length=20,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_id_number],
     )
-    phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True, unique=True)
-    governorate = models.ForeignKey(Governorate, verbose_name=_("governorate"), on_delete=models.PROTECT)
+    phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True)
+    # Indexed by person_gov_sex_idx, whose leading column it is.
+    governorate = models.ForeignKey(
+        Governorate, verbose_name=_("governorate"), on_delete=models.PROTECT, db_index=False
+    )
     locality = models.CharField(_("locality"), max_length=100, blank=True)
     household_role = models.CharField(
         _("household role"), max_length=10, choices=HouseholdRole.choices, blank=True
@@ -194,18 +194,25 @@ class Person(BaseModel):
         ordering = ["-id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Every index slows registration and seeding, so each one serves a query: search_name is matched by
+        # the trigram index on PostgreSQL (migration 0002; a b-tree cannot serve LIKE '%…%'), registered_by by
+        # its foreign-key index.
         indexes = [
             models.Index(fields=["governorate", "sex"], name="person_gov_sex_idx"),
             models.Index(fields=["legal_status"], name="person_status_idx"),
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
             models.Index(fields=["has_disability"], name="person_disability_idx"),
-            models.Index(fields=["search_name"], name="person_search_name_idx"),
-            models.Index(fields=["registered_by"], name="person_registered_by_idx"),
         ]
+        # Constraints rather than unique=True: the same unique index, without the second, varchar_pattern_ops
+        # index PostgreSQL gets for unique=True (lookups are exact, or by trigram for partial phone numbers).
         constraints = [
             models.CheckConstraint(
                 condition=Q(sex__in=["F", "M"]),
                 name="person_sex_valid",
+            ),
+            *(
+                models.UniqueConstraint(fields=[name], name=f"person_{name}_unique")
+                for name in ("national_id", "moi_card_number", "unhcr_case_number", "phone")
             ),
         ]
 
@@ -242,8 +249,9 @@ class Person(BaseModel):
 class Consent(BaseModel):
     """A person's agreement that their data be used for one purpose, by named organizations, until withdrawn."""
 
+    # Indexed by consent_person_cover, whose leading column it is.
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents", db_index=False
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     organizations = models.ManyToManyField(
@@ -267,7 +275,15 @@ class Consent(BaseModel):
         ordering = ["-given_at"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose_idx")]
+        # On PostgreSQL the index also holds what the visibility check reads (access.visible_people), so the
+        # check of each candidate person is an index-only scan, without visiting the table.
+        indexes = [
+            models.Index(
+                fields=["person", "purpose"],
+                include=["id", "given_at", "withdrawn_at", "expires_at"],
+                name="consent_person_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.given_at:%Y-%m-%d})"

@@ -28,11 +28,24 @@ Speed
     the disk on PostgreSQL (``synchronous_commit = off`` for the batch — a power cut can lose the last
     batches, never corrupt them). On PostgreSQL the filled tables are analyzed at the end, so the planner
     knows their new size at once.
+
+Bulk loads (PostgreSQL)
+    A run of at least ``BULK_LOAD_MIN_PEOPLE`` into an empty registry loads the people, consent and consent
+    organization tables without their secondary indexes, the unique constraints on the drawn numbers and
+    the foreign keys the rows fill in, then restores them on ``jobs`` connections, as ``pg_restore`` does
+    (figures in ``benchmarks/README.md``). They are restored even when the run fails or is interrupted,
+    and, if the process is killed outright, by the next run: what was dropped is noted on the people table
+    in the transaction that drops it. While they are away the registry is slower, and the primary keys,
+    check constraints, other unique constraints and foreign keys to accounts and merged records are the
+    only ones enforced on these tables; a phone or document that someone else registers meanwhile is left
+    out of the seeded person, as above, and a row that breaks a foreign key keeps that key from being
+    validated (it is enforced for new rows, and the run fails saying why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import queue
@@ -44,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from maharat.core.audit import audit_record
@@ -389,6 +402,7 @@ class SeedPlan:
     organization_governorates: list[int | None]
     skill_ids: list[int] = field(default_factory=list)
     _cache: dict[tuple[str, str, str, str], str] = field(default_factory=dict, repr=False)
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.group_cdf = _cdf([g.share for g in GROUPS])
@@ -451,16 +465,32 @@ class SeedPlan:
         self.skill_cdf = _cdf(_zipf(len(self.skill_ids), 1.0)) if self.skill_ids else np.ones(1)
 
     def search_name(self, given_ar: str, family_ar: str, given_latin: str, family_latin: str) -> str:
-        """``search_name_for`` of a person with these names, cached per distinct combination of names."""
+        """``search_name_for`` of a person with these names, cached per distinct combination of names.
+
+        A new combination is built from the keys of its Arabic and Latin full names, each cached too: far
+        fewer distinct Arabic names than combinations occur (18,000 against 130,000 in a million people).
+        """
         key = (given_ar, family_ar, given_latin, family_latin)
         value = self._cache.get(key)
         if value is None:
-            arabic = f"{given_ar} {family_ar}".strip()
-            latin = f"{given_latin} {family_latin}".strip()
-            parts = [name_key(arabic) if arabic else "", name_key(latin) if latin else ""]
+            parts = [
+                self._name_key(f"{given_ar} {family_ar}"),
+                self._name_key(f"{given_latin} {family_latin}"),
+            ]
             value = " | ".join(part for part in parts if part)[:400]
             self._cache[key] = value
         return value
+
+    def _name_key(self, full_name: str) -> str:
+        value = self._keys.get(full_name)
+        if value is None:
+            stripped = full_name.strip()
+            value = self._keys[full_name] = name_key(stripped) if stripped else ""
+        return value
+
+
+def _joined(lists: Iterable[list[Any]]) -> list[Any]:
+    return list(itertools.chain.from_iterable(lists))
 
 
 @dataclass
@@ -478,8 +508,8 @@ class PeopleBlock:
     skill_id: np.ndarray
     skill_proficiency: np.ndarray
     skill_evidence: list[str]
-    person_ids: list[int] | None = None
-    consent_ids: list[int] | None = None
+    person_ids: Sequence[int] | None = None
+    consent_ids: Sequence[int] | None = None
 
     def __len__(self) -> int:
         return len(self.index)
@@ -492,18 +522,18 @@ class PeopleBlock:
         starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
         return PeopleBlock(
             index=np.concatenate([b.index for b in blocks]),
-            person={k: [v for b in blocks for v in b.person[k]] for k in blocks[0].person},
+            person={k: _joined(b.person[k] for b in blocks) for k in blocks[0].person},
             registered_by=np.concatenate([b.registered_by for b in blocks]),
             consent_person=np.concatenate(
                 [b.consent_person + s for b, s in zip(blocks, starts, strict=True)]
             ),
-            consent_purpose=[v for b in blocks for v in b.consent_purpose],
-            consent_channel=[v for b in blocks for v in b.consent_channel],
-            consent_given_at=[v for b in blocks for v in b.consent_given_at],
+            consent_purpose=_joined(b.consent_purpose for b in blocks),
+            consent_channel=_joined(b.consent_channel for b in blocks),
+            consent_given_at=_joined(b.consent_given_at for b in blocks),
             skill_person=np.concatenate([b.skill_person + s for b, s in zip(blocks, starts, strict=True)]),
             skill_id=np.concatenate([b.skill_id for b in blocks]),
             skill_proficiency=np.concatenate([b.skill_proficiency for b in blocks]),
-            skill_evidence=[v for b in blocks for v in b.skill_evidence],
+            skill_evidence=_joined(b.skill_evidence for b in blocks),
         )
 
     def sliced(self, start: int, stop: int) -> PeopleBlock:
@@ -570,20 +600,27 @@ _RESEARCH_SHARE = 0.70
 _MESSAGING_SHARE = 0.90
 _PHONE_SHARE = 0.98
 _LOCALITY_SHARE = 0.6
+_CAMPS = _obj(["Azraq camp", "Zaatari camp"])  # in Zarqa and Mafraq governorates
 _WG_MISSING_SHARE = 0.03
 _DAY = 86_400
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def _uuid4_strings(rng: np.random.Generator, n: int) -> list[str]:
     raw = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16).copy()
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    hexed = raw.tobytes().hex()
-    out = []
-    for k in range(0, 32 * n, 32):
-        h = hexed[k : k + 32]
-        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return out
+    # Hex digits, then the dashes of the canonical form, as one ASCII buffer cut every 36 characters.
+    digits = np.empty((n, 32), dtype=np.uint8)
+    digits[:, 0::2], digits[:, 1::2] = _HEX[raw >> 4], _HEX[raw & 0x0F]
+    text = np.full((n, 36), ord("-"), dtype=np.uint8)
+    for source, target in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
+        width = {0: 8, 20: 12}.get(source, 4)
+        text[:, target : target + width] = digits[:, source : source + width]
+    joined = text.tobytes().decode("ascii")
+    return [joined[k : k + 36] for k in range(0, 36 * n, 36)]
 
 
 def _disability(plan: SeedPlan, answers: np.ndarray) -> np.ndarray:
@@ -700,15 +737,12 @@ def generate_block(plan: SeedPlan, block_number: int) -> PeopleBlock:
         & np.isin(gov_index, [GOVERNORATE_CODES.index("MA"), GOVERNORATE_CODES.index("ZA")])
         & (rng.random(n) < 0.35)
     )
-    localities = []
-    for k in range(n):
-        options = plan.localities[gov_index[k]]
-        if camp[k]:
-            localities.append("Zaatari camp" if GOVERNORATE_CODES[gov_index[k]] == "MA" else "Azraq camp")
-        elif locality_pick[k] < _LOCALITY_SHARE:
-            localities.append(options[int(locality_pick[k] / _LOCALITY_SHARE * len(options))])
-        else:
-            localities.append("")
+    locality = np.full(n, "", dtype=object)
+    for g, options in enumerate(plan.localities):
+        named = (gov_index == g) & (locality_pick < _LOCALITY_SHARE)
+        locality[named] = options[(locality_pick[named] / _LOCALITY_SHARE * len(options)).astype(np.int64)]
+    locality[camp] = _CAMPS[(gov_index[camp] == GOVERNORATE_CODES.index("MA")).astype(np.int64)]
+    localities = locality.tolist()
 
     # Registering organization: one based in the person's governorate for most, else any partner.
     registered_by = np.zeros(n, dtype=np.int64)
@@ -895,7 +929,7 @@ def drop_taken_numbers(block: PeopleBlock) -> int:
 def _copy_text(columns: Sequence[Sequence[str | None]]) -> str:
     r"""Rows in PostgreSQL's COPY text format (generated values never hold tabs, newlines or backslashes)."""
     cleaned = [[r"\N" if v is None else v for v in col] if None in col else col for col in columns]
-    return "".join(line + "\n" for line in map("\t".join, zip(*cleaned, strict=True)))
+    return "\n".join(map("\t".join, zip(*cleaned, strict=True))) + "\n"
 
 
 class PostgresWriter:
@@ -941,8 +975,16 @@ class PostgresWriter:
                 (self.person_sequence, len(block), "person_ids"),
                 (self.consent_sequence, len(block.consent_person), "consent_ids"),
             ):
-                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
-                setattr(block, attribute, [row[0] for row in cursor.fetchall()])
+                # The ids are consecutive unless someone else takes ids meanwhile: then they come as a list.
+                cursor.execute(
+                    "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                    "ELSE array_agg(id ORDER BY id) END "
+                    "FROM (SELECT nextval(%s) AS id FROM generate_series(1, %s)) AS taken",
+                    [sequence, count],
+                )
+                first, last, scattered = cursor.fetchone()
+                ids = [] if first is None else scattered if scattered is not None else range(first, last + 1)
+                setattr(block, attribute, ids)
 
     def _copy(self, cursor: Any, name: str, data: Sequence[Sequence[str | None]]) -> None:
         if data and len(data[0]):
@@ -956,7 +998,7 @@ class PostgresWriter:
         assert block.person_ids is not None and block.consent_ids is not None
         n, m, s = len(block), len(block.consent_person), len(block.skill_id)
         stamp = now.isoformat()
-        id_text = [str(i) for i in block.person_ids]
+        id_text = list(map(str, block.person_ids))
         registered = [str(v) if v else None for v in block.registered_by.tolist()]
         links = _registration_links(block, block.consent_ids)
         with connection.cursor() as wrapper:
@@ -975,7 +1017,7 @@ class PostgresWriter:
                 cursor,
                 "consent",
                 [
-                    [str(i) for i in block.consent_ids],
+                    list(map(str, block.consent_ids)),
                     [stamp] * m,
                     [stamp] * m,
                     consent_person,
@@ -1005,16 +1047,13 @@ class PostgresWriter:
 
 def _registration_links(block: PeopleBlock, consent_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(consent id, organization id) for each registration consent of a person with a registering partner."""
-    registration = ConsentPurpose.REGISTRATION.value
-    links = []
-    for k, (purpose, person) in enumerate(
-        zip(block.consent_purpose, block.consent_person.tolist(), strict=True)
-    ):
-        if purpose == registration:
-            organization = int(block.registered_by[person])
-            if organization:
-                links.append((consent_ids[k], organization))
-    return links
+    purposes = np.empty(len(block.consent_purpose), dtype=object)
+    purposes[:] = block.consent_purpose
+    chosen = np.flatnonzero(purposes == ConsentPurpose.REGISTRATION.value)
+    organizations = block.registered_by[block.consent_person[chosen]]
+    partner = organizations != 0
+    ids = np.asarray(consent_ids, dtype=np.int64)[chosen[partner]]
+    return list(zip(ids.tolist(), organizations[partner].tolist(), strict=True))
 
 
 _BOOL_FIELDS = {"female_headed_household", "has_disability"}
@@ -1097,6 +1136,286 @@ class BulkCreateWriter:
         )
 
 
+# --- Bulk loads into an empty registry (PostgreSQL) ------------------------------------------------------
+
+# From this many people into an empty registry, the secondary indexes and the foreign keys of the people
+# tables are dropped before the load and restored afterwards, as pg_restore does: building an index over a
+# million rows takes a second or two and checking a foreign key one join, while keeping them row by row
+# costs far more (the phone, document and public-id indexes take their keys in random order, so every batch
+# touches nearly every page of each; every consent checks and locks its person).
+BULK_LOAD_MIN_PEOPLE = 100_000
+BULK_TABLES: tuple[type[models.Model], ...] = (Person, Consent, Consent.organizations.through)
+# Written on the people table, in the same transaction as the drop, until everything is back: a run that
+# was killed outright (no chance to clean up) is repaired by the next one.
+_PENDING_MARK = "maharat seed: indexes and constraints to restore "
+INDEX, UNIQUE, FOREIGN_KEY = "index", "unique", "foreign key"
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A secondary index, unique constraint or foreign key left out during a bulk load."""
+
+    kind: str  # INDEX, UNIQUE or FOREIGN_KEY
+    name: str
+    table: str
+    definition: str  # CREATE INDEX … for indexes and unique constraints; the constraint's, for foreign keys
+    column: str = ""  # the seeded number a unique constraint is on
+    gin: bool = False
+
+    def drop(self) -> str:
+        """The statement that drops it."""
+        if self.kind == INDEX:
+            return f"DROP INDEX IF EXISTS {connection.ops.quote_name(self.name)}"
+        return f"ALTER TABLE {self.table} DROP CONSTRAINT IF EXISTS {connection.ops.quote_name(self.name)}"
+
+
+def deferrable() -> list[Deferred]:
+    """What a bulk load can leave out of the people, consent and consent organization tables.
+
+    Every secondary index and foreign key, and the unique constraints on the numbers the seed draws itself
+    (restored whatever happened meanwhile, see ``_restore_unique``); other unique indexes (accounts, consent
+    organizations) take their keys in increasing order, or none, and cost little to keep.
+    """
+    tables = [t._meta.db_table for t in BULK_TABLES]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ic.relname, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indisunique,
+                   c.contype, c.conname, a.attname, am.amname
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = ic.relam
+            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+            LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND i.indnatts = 1
+            WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND i.indisvalid
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        for index, table, definition, unique, contype, constraint, column, method in cursor.fetchall():
+            if not unique and contype is None:
+                found.append(Deferred(INDEX, index, table, definition, gin=method == "gin"))
+            elif (
+                contype == "u"
+                and index == constraint
+                and table == Person._meta.db_table
+                and column in UNIQUE_FIELDS
+            ):
+                found.append(Deferred(UNIQUE, constraint, table, definition, column=column))
+        cursor.execute(
+            "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid), t.relname, a.attname "
+            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.contype = 'f' AND c.convalidated AND c.conrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [tables],
+        )
+        seeded = _seeded_foreign_keys()
+        found += [
+            Deferred(FOREIGN_KEY, name, table, definition)
+            for name, table, definition, relname, column in cursor.fetchall()
+            if (relname, column) in seeded
+        ]
+    return found
+
+
+def _seeded_foreign_keys() -> set[tuple[str, str]]:
+    """(table, column) of the foreign keys seeded rows fill in; the others (accounts, merged records, who
+    recorded a consent) stay empty, which costs nothing to check."""
+    link = Consent.organizations.through
+    fields = ((Person, "governorate"), (Person, "registered_by"), (Consent, "person"), (link, "consent"))
+    return {(model._meta.db_table, _column(model, name)) for model, name in (*fields, (link, "organization"))}
+
+
+def _pending_mark() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [Person._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _set_pending_mark(cursor: Any, text: str | None) -> None:
+    # COMMENT takes a literal, not a parameter.
+    literal = "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+    cursor.execute(f"COMMENT ON TABLE {connection.ops.quote_name(Person._meta.db_table)} IS {literal}")
+
+
+def drop_for_bulk_load(now: dt.datetime) -> list[Deferred]:
+    """Drop what a bulk load can leave out, in one transaction noted on the people table; [] if not possible."""
+    if _pending_mark() is not None:
+        return []  # a comment someone else wrote, or a restore still pending (done by the caller first)
+    deferred = deferrable()
+    if not deferred:
+        return []
+    pending = {"created_at": now.isoformat(), "deferred": [vars(d) for d in deferred]}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for item in deferred:
+            cursor.execute(item.drop())
+        _set_pending_mark(cursor, _PENDING_MARK + json.dumps(pending))
+    return deferred
+
+
+def _create_if_missing(definition: str) -> str:
+    for create in ("CREATE INDEX ", "CREATE UNIQUE INDEX "):
+        if definition.startswith(create):
+            return create + "IF NOT EXISTS " + definition.removeprefix(create)
+    raise ValueError(definition)
+
+
+def _constraint_state(cursor: Any, item: Deferred) -> bool | None:
+    """None if the constraint is missing, else whether it is validated."""
+    cursor.execute(
+        "SELECT convalidated FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+        [item.table, item.name],
+    )
+    row = cursor.fetchone()
+    return None if row is None else bool(row[0])
+
+
+def _restore_unique(cursor: Any, item: Deferred, created_at: dt.datetime) -> int:
+    """Build a unique index; returns the seeded numbers it had to leave out to do so."""
+    if _constraint_state(cursor, item) is not None:
+        return 0
+    try:
+        with transaction.atomic():
+            cursor.execute(_create_if_missing(item.definition))
+        return 0
+    except IntegrityError:
+        pass
+    # Someone else wrote the same number while the constraint was away: as when seeding on top of existing
+    # people (drop_taken_numbers), the seeded person goes without it (a new public id is drawn instead).
+    column = connection.ops.quote_name(item.column)
+    value = "gen_random_uuid()" if item.column == "public_id" else "NULL"
+    with transaction.atomic():
+        cursor.execute(
+            f"UPDATE {item.table} p SET {column} = {value} "  # noqa: S608
+            f"FROM (SELECT {column} AS v FROM {item.table} WHERE {column} IS NOT NULL "
+            f"GROUP BY {column} HAVING count(*) > 1) AS taken "
+            f"WHERE p.{column} = taken.v AND p.created_at = %s",
+            [created_at],
+        )
+        left_out = cursor.rowcount
+        cursor.execute(_create_if_missing(item.definition))
+    return left_out
+
+
+def _restore_one(item: Deferred, created_at: dt.datetime) -> int:
+    """Build one index or unique index, or validate one foreign key; returns the seeded numbers left out."""
+    with connection.cursor() as cursor:
+        if item.kind == INDEX:
+            cursor.execute(_create_if_missing(item.definition))
+        elif item.kind == UNIQUE:
+            return _restore_unique(cursor, item, created_at)
+        elif not _constraint_state(cursor, item):
+            cursor.execute(
+                f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {connection.ops.quote_name(item.name)}"
+            )
+    return 0
+
+
+def _restore_order(item: Deferred) -> int:
+    # The trigram (GIN) indexes take longest, so they start first. Validating a foreign key can run beside
+    # index builds on other tables but not on its own, so those of the people table come last.
+    if item.gin:
+        return 0
+    if item.kind == FOREIGN_KEY:
+        return 3 if item.table == Person._meta.db_table else 1
+    return 2
+
+
+def restore_after_bulk_load(deferred: Sequence[Deferred], created_at: dt.datetime, jobs: int = 1) -> int:
+    """Restore what ``drop_for_bulk_load`` dropped, on ``jobs`` connections in parallel, and remove the note.
+
+    Foreign keys come back at once, checked for new rows, and are then validated for the loaded ones; unique
+    constraints are built as indexes first (which, unlike adding the constraint, lets other index builds on
+    the table run at the same time). Returns how many seeded numbers were left out because someone else
+    registered them during the load.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for item in deferred:
+            if item.kind == FOREIGN_KEY and _constraint_state(cursor, item) is None:
+                cursor.execute(
+                    f"ALTER TABLE {item.table} ADD CONSTRAINT {quote(item.name)} {item.definition} NOT VALID"
+                )
+    work: queue.SimpleQueue[Deferred] = queue.SimpleQueue()
+    for item in sorted(deferred, key=_restore_order):
+        work.put(item)
+    left_out: list[int] = []
+    errors: list[BaseException] = []
+
+    def restore() -> None:  # everything that can be restored is, whatever fails
+        while True:
+            try:
+                item = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                left_out.append(_restore_one(item, created_at))
+            except BaseException as exc:
+                errors.append(exc)
+
+    def on_thread() -> None:
+        try:
+            restore()
+        finally:
+            connection.close()
+
+    if jobs > 1 and not connection.in_atomic_block:
+        threads = [threading.Thread(target=on_thread, daemon=True) for _ in range(jobs)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        restore()
+    with connection.cursor() as cursor:
+        for item in deferred:
+            if (
+                item.kind == UNIQUE
+                and _constraint_state(cursor, item) is None
+                and _index_exists(cursor, item)
+            ):
+                cursor.execute(
+                    f"ALTER TABLE {item.table} ADD CONSTRAINT {quote(item.name)} UNIQUE USING INDEX {quote(item.name)}"
+                )
+        if errors:  # the note stays: the next run tries again
+            raise errors[0]
+        _set_pending_mark(cursor, None)
+    return sum(left_out)
+
+
+def _index_exists(cursor: Any, item: Deferred) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [connection.ops.quote_name(item.name)])
+    return bool(cursor.fetchone()[0])
+
+
+def restore_pending(jobs: int = 1) -> int:
+    """Finish the restore of a bulk load that was killed before it could; returns the numbers left out."""
+    mark = _pending_mark()
+    if mark is None or not mark.startswith(_PENDING_MARK):
+        return 0
+    pending = json.loads(mark.removeprefix(_PENDING_MARK))
+    deferred = [Deferred(**item) for item in pending["deferred"]]
+    return restore_after_bulk_load(deferred, dt.datetime.fromisoformat(pending["created_at"]), jobs)
+
+
+def analyze_seeded_tables() -> None:
+    """Refresh the planner's statistics of the tables a run filled.
+
+    ``search_name`` has a large statistics target (migration 0004), which makes ANALYZE sample 300,000
+    rows; analyzing it on its own keeps the other columns at the default sample, several times faster.
+    """
+    quote = connection.ops.quote_name
+    person = quote(Person._meta.db_table)
+    others = [quote(f.column) for f in Person._meta.concrete_fields if f.column and f.column != "search_name"]
+    tables: list[type[models.Model]] = [Consent, Consent.organizations.through, PersonSkill]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {person} ({', '.join(others)})")
+        cursor.execute(f"ANALYZE {person} ({quote('search_name')})")
+        cursor.execute("ANALYZE " + ", ".join(quote(t._meta.db_table) for t in tables))
+
+
 # --- The run ---------------------------------------------------------------------------------------------
 
 
@@ -1146,6 +1465,7 @@ class SeedResult:
     skills: int = 0
     numbers_taken: int = 0
     skills_skipped: bool = False
+    bulk_load: bool = False  # indexes and foreign keys were restored after the load (timed with it)
 
     @property
     def rate(self) -> float:
@@ -1200,10 +1520,12 @@ class ParallelWriter:
                     continue  # keep emptying the inbox so the main thread never waits forever
                 try:
                     with transaction.atomic():
-                        self.outbox.put(self.writer.write(block, self.now))
+                        written = self.writer.write(block, self.now)
                 except BaseException as exc:  # handed to the main thread, which raises it
                     failed = True
                     self.outbox.put(exc)
+                else:  # reported once committed: deferred foreign-key checks can still fail the commit
+                    self.outbox.put(written)
         finally:
             connection.close()
 
@@ -1247,18 +1569,21 @@ def seed_people(
     """Add ``people`` synthetic people (deterministic for the seed), batch by batch; audited as one import.
 
     On PostgreSQL, outside any transaction, ``jobs`` connections write batches in parallel; otherwise
-    (SQLite, or inside a transaction such as a test's) batches are written one after the other.
+    (SQLite, or inside a transaction such as a test's) batches are written one after the other. A run of at
+    least ``BULK_LOAD_MIN_PEOPLE`` into an empty registry on PostgreSQL (outside a transaction) restores
+    indexes and foreign keys after the load instead of maintaining them during it (see *Bulk loads* above).
     """
     if people < 0 or seed < 0 or batch < 1 or organizations < 0 or jobs < 1:
         raise ValueError("people, seed and organizations must be ≥ 0; batch and jobs ≥ 1")
     started = time.perf_counter()
     with transaction.atomic():
         partners = ensure_partner_organizations(organizations)
+    postgres = connection.vendor == "postgresql"
+    taken_meanwhile = restore_pending(jobs) if postgres else 0
     offset = Person.objects.count()
     if offset + people > PHONE_SPACE:
         raise ValueError(f"at most {PHONE_SPACE:,} people fit the synthetic phone-number space")
     plan = build_plan(seed=seed, organizations=partners, with_skills=with_skills)
-    postgres = connection.vendor == "postgresql"
     writer: PostgresWriter | BulkCreateWriter = PostgresWriter() if postgres else BulkCreateWriter()
     result = SeedResult(
         people=0,
@@ -1267,8 +1592,11 @@ def seed_people(
         seed=seed,
         organizations=[o.pk for o in partners],
         skills_skipped=with_skills and not plan.skill_ids,
+        numbers_taken=taken_meanwhile,
     )
     now = timezone.now()
+    bulk = postgres and offset == 0 and people >= BULK_LOAD_MIN_PEOPLE and not connection.in_atomic_block
+    deferred: list[Deferred] = []
 
     def account(done: list[Written], report: bool = True) -> None:
         # Count every committed batch before telling anyone: the progress callback may abandon the run.
@@ -1286,6 +1614,9 @@ def seed_people(
         else None
     )
     try:
+        if bulk:
+            deferred = drop_for_bulk_load(now)
+            result.bulk_load = bool(deferred)
         for start in range(offset, offset + people, batch):
             block = generate_people(plan, start, min(start + batch, offset + people))
             if offset:
@@ -1299,18 +1630,21 @@ def seed_people(
                 account([written])
         if parallel is not None:
             account(parallel.close())
+        if deferred:
+            restoring, deferred = deferred, []
+            result.numbers_taken += restore_after_bulk_load(restoring, now, jobs)
         if postgres and result.people:
-            tables: list[type[models.Model]] = [Person, Consent, Consent.organizations.through, PersonSkill]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE " + ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables)
-                )
+            analyze_seeded_tables()
     finally:
         if parallel is not None and parallel.threads:
             account(_quietly(parallel.close), report=False)
-        result.seconds = time.perf_counter() - started
-        if result.people:
-            _audit(result, requested=people, batch=batch)
+        try:
+            if deferred:  # the run failed or was interrupted during the load
+                result.numbers_taken += restore_after_bulk_load(deferred, now, jobs)
+        finally:
+            result.seconds = time.perf_counter() - started
+            if result.people:
+                _audit(result, requested=people, batch=batch)
     return result
 
 
@@ -1342,5 +1676,6 @@ def _audit(result: SeedResult, *, requested: int, batch: int) -> None:
             "numbers_taken": result.numbers_taken,
             "seconds": round(result.seconds, 3),
             "complete": result.people == requested,
+            "bulk_load": result.bulk_load,
         },
     )

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection
 from conftest import require_service
 from maharat.core.models import AuditAction, AuditLog, Governorate
 from maharat.core.testing import Personas
+from maharat.people import seeding
 from maharat.people.choices import ConsentPurpose, LegalStatus, OrganizationKind
 from maharat.people.duplicates import search_name_for
 from maharat.people.models import Consent, Organization, Person
@@ -485,3 +486,148 @@ class ParallelWriterTests:
             parallel.close()
         parallel.close()
         assert not Person.objects.exists()
+
+
+BULK_TABLES = ["people_person", "people_consent", "people_consent_organizations"]
+
+
+def schema() -> tuple[set[str], set[str]]:
+    """The index and constraint definitions of the tables a bulk load leaves without indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s::regclass[])",
+            [BULK_TABLES],
+        )
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[])",
+            [BULK_TABLES],
+        )
+        constraints = {row[0] for row in cursor.fetchall()}
+    return indexes, constraints
+
+
+def table_note() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description('people_person'::regclass, 'pg_class')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class BulkLoadTests:
+    """A large run into an empty registry builds the secondary indexes after the load, whatever happens."""
+
+    @pytest.fixture(autouse=True)
+    def _bulk_from_300_people(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+        monkeypatch.setattr(seeding, "BULK_LOAD_MIN_PEOPLE", 300)
+
+    def test_same_people_as_with_indexes_and_every_index_comes_back(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        before = schema()
+        during: list[tuple[set[str], set[str]]] = []
+        result = seed_people(
+            people=900, seed=21, batch=200, jobs=2, progress=lambda *_: during.append(schema())
+        )
+        assert result.bulk_load and AuditLog.objects.get(actor_label="seed").detail["bulk_load"] is True
+        assert schema() == before and table_note() is None
+        indexes, constraints = during[0]
+        assert not any("person_search_name_trgm" in i or "consent_person_cover" in i for i in indexes)
+        assert not any(
+            c.startswith(("person_phone_unique", "people_person_public_id_key")) for c in constraints
+        )
+        assert not any(
+            "FOREIGN KEY (person_id)" in c or "FOREIGN KEY (governorate_id)" in c for c in constraints
+        )
+        assert any(c.startswith("people_person_pkey") for c in constraints)
+        bulk = rows_digest()
+        Person.objects.all().delete()
+        monkeypatch.setattr(seeding, "BULK_LOAD_MIN_PEOPLE", 10**9)
+        seed_people(people=900, seed=21, batch=200, jobs=2, progress=lambda *_: during.append(schema()))
+        assert during[-1] == before
+        assert rows_digest() == bulk
+
+    def test_small_runs_and_runs_on_top_of_people_keep_their_indexes(self) -> None:
+        before = schema()
+        seen: list[tuple[set[str], set[str]]] = []
+        small = seed_people(people=200, seed=1, batch=100, progress=lambda *_: seen.append(schema()))
+        on_top = seed_people(people=400, seed=1, batch=100, progress=lambda *_: seen.append(schema()))
+        assert seen and all(s == before for s in seen)
+        assert not small.bulk_load and not on_top.bulk_load
+
+    def test_an_interrupted_bulk_load_restores_the_indexes(self) -> None:
+        before = schema()
+
+        def interrupt(done: int, total: int, elapsed: float) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            seed_people(people=2000, seed=1, batch=100, jobs=2, progress=interrupt)
+        assert schema() == before and table_note() is None
+        written = AuditLog.objects.get(actor_label="seed").detail["people"]
+        assert written % 100 == 0 and written == Person.objects.count() > 0
+
+    def test_a_killed_bulk_load_is_repaired_by_the_next_run(self) -> None:
+        before = schema()
+        seeding.drop_for_bulk_load(dt.datetime.now(dt.UTC))  # then the process dies: nothing restores them
+        assert schema() != before and table_note() is not None
+        seed_people(people=10, seed=1)
+        assert schema() == before and table_note() is None
+
+    def test_a_number_registered_during_the_load_is_left_out_of_the_seeded_person(self) -> None:
+        taken: list[Person] = []
+
+        def register_a_seeded_phone(done: int, total: int, elapsed: float) -> None:
+            if not taken:  # someone registers, by hand, a phone number a seeded person already has
+                seeded = Person.objects.exclude(phone=None).order_by("id").first()
+                assert seeded is not None
+                taken.append(
+                    Person.objects.create(
+                        given_name_ar="سلمى",
+                        sex="F",
+                        date_of_birth=dt.date(1990, 1, 1),
+                        nationality="JO",
+                        legal_status=LegalStatus.JORDANIAN,
+                        governorate=Governorate.objects.get(code="AM"),
+                        phone=seeded.phone,
+                    )
+                )
+
+        result = seed_people(people=400, seed=3, batch=100, jobs=2, progress=register_a_seeded_phone)
+        assert result.numbers_taken == 1
+        phones = [p for p in Person.objects.values_list("phone", flat=True) if p]
+        assert len(phones) == len(set(phones))
+        assert Person.objects.get(pk=taken[0].pk).phone == taken[0].phone
+        assert "person_phone_unique UNIQUE (phone)" in schema()[1]
+        detail = AuditLog.objects.get(actor_label="seed").detail
+        assert detail["numbers_taken"] == 1
+
+    def test_a_row_that_breaks_a_foreign_key_during_the_load_is_reported_and_the_rest_restored(self) -> None:
+        before = schema()
+        orphans: list[int] = []
+
+        def write_an_orphan_consent(done: int, total: int, elapsed: float) -> None:
+            if not orphans:  # a consent of nobody, written while the foreign keys are away
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "INSERT INTO people_consent (created_at, updated_at, person_id, purpose, channel, given_at, "
+                        "notice_version) VALUES (now(), now(), 2147483000, 'registration', 'paper', now(), '1') "
+                        "RETURNING id"
+                    )
+                    orphans.append(cursor.fetchone()[0])
+
+        with pytest.raises(IntegrityError):
+            seed_people(people=400, seed=3, batch=100, jobs=2, progress=write_an_orphan_consent)
+        indexes, constraints = schema()
+        assert indexes == before[0]  # every index is back
+        broken = {c for c in constraints if c.endswith("NOT VALID")}
+        assert len(broken) == 1 and "FOREIGN KEY (person_id)" in broken.pop()  # enforced for new rows only
+        assert table_note() is not None
+        with pytest.raises(IntegrityError):  # the next run tries again, and says why it cannot
+            seed_people(people=10, seed=1)
+        Consent.objects.filter(pk__in=orphans).delete()
+        seed_people(people=10, seed=1)
+        assert schema() == before and table_note() is None

@@ -45,6 +45,11 @@ class PersonListTests:
         page, _ = person_list(personas.admin, PersonFilters(q="--"))
         assert page == []
 
+    def test_filter_by_governorate_code(self, personas: Personas) -> None:
+        page, _ = person_list(personas.admin, PersonFilters(governorate=personas.amal.governorate.code))
+        assert page == [personas.amal]
+        assert person_list(personas.admin, PersonFilters(governorate="XX")) == ([], None)
+
     def test_filter_by_registering_organization(self, personas: Personas) -> None:
         page, _ = person_list(personas.admin, PersonFilters(organization=personas.other_partner.pk))
         assert page == [personas.omar]
@@ -65,6 +70,33 @@ class PostgresIndexTests:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'people_person'")
             names = {row[0] for row in cursor.fetchall()}
         assert {"person_search_name_trgm", "person_phone_trgm"} <= names
+
+    def test_no_index_is_kept_that_another_makes_redundant(self, db: object) -> None:
+        require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('people_person', 'people_consent')"
+            )
+            indexes = dict(cursor.fetchall())
+        assert not any("varchar_pattern_ops" in definition for definition in indexes.values())
+        leading = [d.split("(")[1].split(")")[0].split(",")[0].split()[0] for d in indexes.values()]
+        assert leading.count("person_id") == 1 and leading.count("governorate_id") == 1
+        assert leading.count("registered_by_id") == 1 and leading.count("search_name") == 1  # the trigram one
+        for name in ("national_id", "moi_card_number", "unhcr_case_number", "phone"):
+            assert f"person_{name}_unique" in indexes
+
+    def test_the_consent_index_holds_what_the_consent_check_reads(self, db: object) -> None:
+        require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'consent_person_cover'")
+            (definition,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT attstattarget FROM pg_attribute "
+                "WHERE attrelid = 'people_person'::regclass AND attname = 'search_name'"
+            )
+            (statistics,) = cursor.fetchone()
+        assert definition.endswith("(person_id, purpose) INCLUDE (id, given_at, withdrawn_at, expires_at)")
+        assert statistics == 1000
 
 
 class PersonCountTests:

@@ -227,3 +227,39 @@ class SignupTests:
                 phone="0786667777", password="12345678", data=_data(phone="0786667777")
             )
         assert not Person.objects.exists()
+
+
+class UniqueNumberTests:
+    """Phones and documents are unique in the database itself, and model validation names the field."""
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("phone", "+962791234567"),
+            ("national_id", "2003123456"),
+            ("unhcr_case_number", "945-12345678"),
+            ("moi_card_number", "MOI-1"),
+        ],
+    )
+    def test_a_second_person_with_the_same_number_is_refused(
+        self, personas: Personas, field: str, value: str
+    ) -> None:
+        from django.db import IntegrityError, transaction
+
+        fields = {
+            "given_name_ar": "سلمى",
+            "sex": "F",
+            "date_of_birth": dt.date(1990, 1, 1),
+            "nationality": "JO",
+            "legal_status": "jordanian",
+            "governorate": personas.amal.governorate,
+        }
+        Person.objects.filter(pk=personas.hassan.pk).update(moi_card_number="MOI-1")
+        twin = Person(**fields, **{field: value})
+        with pytest.raises(ValidationError) as caught:
+            twin.full_clean()
+        assert [e.code for e in caught.value.error_dict[field]] == ["unique"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            twin.save()
+        Person.objects.create(**fields, **{field: None})  # any number of people without one
+        Person.objects.create(**fields)
