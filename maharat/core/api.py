@@ -64,6 +64,7 @@ api = NinjaAPI(
 
 
 def _register_routers() -> None:
+    from maharat.learning.api import router as learning_router
     from maharat.people.api import router as people_router
     from maharat.programmes.api import router as programmes_router
     from maharat.skills.api import router as skills_router
@@ -71,6 +72,7 @@ def _register_routers() -> None:
     api.add_router("/", people_router)
     api.add_router("/skills", skills_router)
     api.add_router("/programmes", programmes_router)
+    api.add_router("/learning", learning_router)
 
 
 _register_routers()

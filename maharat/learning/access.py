@@ -106,3 +106,19 @@ def can_take_module(enrolment: CourseEnrolment | None, module: Module) -> bool:
             "completed",
         )
     )
+
+
+def can_view_submission(user: Any, submission: Any) -> bool:
+    """An assignment file: the learner who handed it in, the course's provider staff, administrators."""
+    enrolment = submission.enrolment
+    if getattr(user, "is_authenticated", False) and enrolment.person.user_id == user.pk:
+        return True
+    return can_manage_course(user, enrolment.course)
+
+
+def can_view_attachment(user: Any, attachment: Any) -> bool:
+    """A module's image, file or video: its course's managers, and learners who may open the module."""
+    module = attachment.module
+    if can_manage_course(user, module.course):
+        return True
+    return can_take_module(own_enrolment(user, module.course), module)

@@ -28,7 +28,17 @@ from maharat.learning.choices import (
     ModuleKind,
     Verb,
 )
-from maharat.learning.models import Certificate, Course, CourseEnrolment, Module, ProgressEvent, QuizAttempt
+from maharat.learning.models import (
+    Certificate,
+    Choice,
+    Course,
+    CourseEnrolment,
+    Module,
+    ProgressEvent,
+    QuizAnswer,
+    QuizAttempt,
+)
+from maharat.learning.notify import seat_freed_notify
 from maharat.people.models import Person
 from maharat.programmes.models import Cohort, Enrolment
 from maharat.skills.models import Evidence, PersonSkill
@@ -57,6 +67,16 @@ def course_publish(*, actor: Any, course: Course) -> Course:
     empty = [m.label for m in modules if m.kind == ModuleKind.QUIZ and not m.questions.exists()]
     if empty:
         raise DomainError(_("These quizzes have no questions yet: %(names)s.") % {"names": ", ".join(empty)})
+    videos = [
+        m.label
+        for m in modules
+        if m.kind == ModuleKind.VIDEO and not m.video_url and not m.attachments.filter(kind="video").exists()
+    ]
+    if videos:
+        raise DomainError(
+            _("These videos have neither a link nor an uploaded file: %(names)s.")
+            % {"names": ", ".join(videos)}
+        )
     course.published = True
     course.published_at = course.published_at or timezone.now()
     course.save(update_fields=["published", "published_at", "updated_at"])
@@ -209,6 +229,7 @@ def enrolment_withdraw(*, actor: Any, enrolment: CourseEnrolment, reason: str = 
         fields=["status"],
         reason="a seat was freed: moved from the waiting list",
     )
+    seat_freed_notify(enrolment=promoted)
     return promoted
 
 
@@ -244,6 +265,8 @@ def progress_record(
         raise DomainError(_("Unknown kind of progress."))
     if verb == Verb.COMPLETED and (module.kind == ModuleKind.QUIZ or module.kind in SESSION_KINDS):
         raise DomainError(_("A quiz is completed by passing it, a session by being marked present."))
+    if verb == Verb.COMPLETED and module.kind == ModuleKind.ASSIGNMENT:
+        raise DomainError(_("An assignment is completed when the trainer grades it as passed."))
     if (
         seconds < 0
         or seconds > 24 * 3600
@@ -288,6 +311,25 @@ def _grade(module: Module, answers: Mapping[int, Iterable[int]]) -> tuple[int, d
         if chosen == {pk for pk, c in choices.items() if c.correct}:
             correct += 1
     return round(100 * correct / len(questions)), clean
+
+
+def _keep_answers(attempt: QuizAttempt, clean: Mapping[str, list[int]]) -> None:
+    """One row per chosen choice, marked with whether its question was answered right (for item statistics)."""
+    right: dict[int, set[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(
+        question__module_id=attempt.module_id, correct=True
+    ).values_list("question_id", "pk"):
+        right.setdefault(question_id, set()).add(choice_id)
+    QuizAnswer.objects.bulk_create(
+        QuizAnswer(
+            attempt=attempt,
+            question_id=int(key),
+            choice_id=choice_id,
+            question_correct=set(chosen) == right.get(int(key), set()),
+        )
+        for key, chosen in clean.items()
+        for choice_id in chosen
+    )
 
 
 @transaction.atomic
@@ -339,6 +381,7 @@ def quiz_submit(
         passed=score >= module.pass_mark,
         submitted_at=now,
     )
+    _keep_answers(attempt, clean)
     ProgressEvent.objects.create(
         enrolment=enrolment,
         module=module,
@@ -366,6 +409,11 @@ def attendance_mark(*, actor: Any, module: Module, marks: Mapping[int, bool]) ->
     }
     if set(marks) - set(enrolments):
         raise DomainError(_("Some of these learners are not active in this course."))
+    if module.kind == ModuleKind.WORKSHOP and module.capacity is not None:
+        # A workshop with limited seats counts only the learners who booked one.
+        booked = set(module.bookings.values_list("enrolment_id", flat=True))
+        if any(present and pk not in booked for pk, present in marks.items()):
+            raise DomainError(_("Only learners who booked a seat can be marked present at this workshop."))
     current = dict(
         Attendance.objects.filter(module=module, enrolment_id__in=list(marks)).values_list(
             "enrolment_id", "present"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from maharat.core.errors import DomainError
 from maharat.learning import access, authoring, progress, services
-from maharat.learning.choices import SEAT_HOLDING, SESSION_KINDS, ModuleKind
+from maharat.learning.choices import SEAT_HOLDING, SESSION_KINDS, EnrolmentStatus, ModuleKind
 from maharat.learning.forms import CohortForm, CourseForm, QuestionForm, module_form_class
 from maharat.learning.models import Attendance, Course, CourseEnrolment, Module
 from maharat.programmes.access import visible_programmes
@@ -201,6 +201,9 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "learning/questions.html", context)
 
 
+GRID_PAGE_SIZE = 50  # learners per page of the progress grid; the summary counts every learner
+
+
 @login_required
 def progress_grid(request: HttpRequest, pk: int) -> HttpResponse:
     """The modules × learners grid of a course, optionally for one cohort, in a fixed number of queries."""
@@ -211,9 +214,29 @@ def progress_grid(request: HttpRequest, pk: int) -> HttpResponse:
     cohort_id = request.GET.get("cohort", "")
     if cohort_id.isdigit():
         enrolments = enrolments.filter(cohort_id=int(cohort_id))
-    modules, rows = progress.progress_grid(course, enrolments)
-    cohorts = course.cohorts.all()
-    context = {"course": course, "modules": modules, "rows": rows, "cohorts": cohorts, "cohort_id": cohort_id}
+    else:
+        cohort_id = ""
+    page_number = request.GET.get("page", "1")
+    page = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    modules, rows = progress.progress_grid(
+        course, enrolments, offset=(page - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE
+    )
+    summary = progress.grid_summary(modules, enrolments)
+    pages = max((summary.learners + GRID_PAGE_SIZE - 1) // GRID_PAGE_SIZE, 1)
+    context = {
+        "course": course,
+        "modules": modules,
+        "rows": rows,
+        "cohorts": course.cohorts.all(),
+        "cohort_id": cohort_id,
+        "summary": summary,
+        "status_counts": [(EnrolmentStatus(s).label, n) for s, n in sorted(summary.by_status.items())],
+        "done_counts": [summary.done_per_module.get(m.pk, 0) for m in modules],
+        "page": page,
+        "pages": pages,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page < pages else None,
+    }
     return render(request, "learning/progress_grid.html", context)
 
 

@@ -7,7 +7,7 @@ import io
 from django.core.management import call_command
 
 from maharat.core.testing import Personas
-from maharat.learning import services
+from maharat.learning import services, services_files
 from maharat.learning.choices import EnrolmentStatus, ModuleKind, Verb
 from maharat.learning.demo import demo_course
 from maharat.learning.models import Certificate, Course
@@ -34,6 +34,8 @@ class DemoTests:
         services.quiz_submit(
             actor=personas.amal_user, enrolment=enrolment, module=quiz, answers=answers, submission_id="d1"
         )
+        # The workshop has 30 seats: only learners who booked one are marked present.
+        services_files.workshop_book(actor=personas.amal_user, enrolment=enrolment, module=workshop)
         services.attendance_mark(actor=personas.trainer, module=workshop, marks={enrolment.pk: True})
         enrolment.refresh_from_db()
         assert enrolment.status == EnrolmentStatus.COMPLETED

@@ -120,7 +120,7 @@ class StaffPageMoreTests:
     def test_module_kinds_need_their_facts(self, kit: CourseKit) -> None:
         for kind, field in (
             (ModuleKind.LESSON, "body_en"),
-            (ModuleKind.VIDEO, "video_url"),
+            (ModuleKind.VIDEO, "body_en"),
             (ModuleKind.WORKSHOP, "meeting_url"),
         ):
             with pytest.raises(ValidationError) as caught:

@@ -211,5 +211,6 @@ class StaffPageTests:
             services.progress_record(actor=None, enrolment=enrolment, module=kit.lesson, verb=Verb.COMPLETED)
         with CaptureQueriesContext(connection) as many:
             page = client.get(url)
-        assert len(many) == len(few) <= 14
+        # 14 for the page, 3 for the counts over every learner (and 3 on PostgreSQL to sort them in memory)
+        assert len(many) == len(few) <= 20
         assert page.content.decode().count("✓") >= 6
