@@ -96,3 +96,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
                     )
                     % {"language": language, "parts": parts, "limit": limit},
                 )
+
+
+from maharat.messaging import admin_conversations  # noqa: E402, F401 - FAQ, canned replies, surveys, tickets
+from maharat.messaging.admin_api import *  # noqa: E402, F403 - broadcast and RapidPro admin

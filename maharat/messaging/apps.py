@@ -16,3 +16,8 @@ class MessagingConfig(AppConfig):
         from maharat.people.services import register_anonymize_hook
 
         register_anonymize_hook(erase_person_messages)
+        from maharat.messaging.helpdesk import erase_person_conversations
+
+        register_anonymize_hook(erase_person_conversations)
+        # Celery's autodiscovery finds only tasks.py: the broadcast tasks live beside it.
+        import maharat.messaging.tasks_broadcasts  # noqa: F401

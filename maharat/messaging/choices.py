@@ -42,6 +42,9 @@ class Route(models.TextChoices):
     HELP = "help", _("Help")
     STATUS = "status", _("Application status")
     UNKNOWN_NUMBER = "unknown_number", _("Unknown number")
+    KEYWORD = "keyword", _("Keyword")
+    FAQ = "faq", _("Frequently asked question")
+    DIALOGUE = "dialogue", _("Dialogue")
 
 
 class BlockReason(models.TextChoices):

@@ -208,3 +208,7 @@ class MessageTemplate(BaseModel):
     def parts(self) -> dict[str, int]:
         """SMS parts of each language's text before placeholders are filled."""
         return {"ar": sms_parts(self.text_ar), "en": sms_parts(self.text_en)}
+
+
+from maharat.messaging.models_api import *  # noqa: E402, F403 - broadcast and RapidPro tables
+from maharat.messaging.models_conversations import *  # noqa: E402, F403

@@ -75,6 +75,21 @@ def rate_allows(channel_id: int, rate: int, now: dt.datetime | None = None) -> b
     return count <= rate
 
 
+def rate_take(channel_id: int, rate: int, wanted: int, now: dt.datetime | None = None) -> int:
+    """Count up to ``wanted`` messages on the channel in this second at once; returns how many fit the rate."""
+    if rate <= 0 or wanted <= 0:
+        return max(wanted, 0)
+    second = int((now or timezone.now()).timestamp())
+    key = f"maharat:msg-rate:{channel_id}:{second}"
+    cache.add(key, 0, timeout=5)
+    try:
+        count = cache.incr(key, wanted)
+    except ValueError:  # expired between add and incr
+        cache.set(key, wanted, timeout=5)
+        count = wanted
+    return max(0, min(wanted, rate - (count - wanted)))
+
+
 def day_start(now: dt.datetime | None = None) -> dt.datetime:
     """Local midnight of the day ``now`` falls in, for the daily cap."""
     local = timezone.localtime(now or timezone.now())

@@ -109,9 +109,9 @@ def _block_reason(phone: str, person: Person | None, essential: bool, now: dt.da
 
 
 def _enqueue(message_id: int) -> None:
-    from maharat.messaging.tasks import outbox_send
+    from maharat.messaging.tasks import outbox_kick
 
-    outbox_send.delay(message_id)
+    outbox_kick(message_id)
 
 
 def _outbound(

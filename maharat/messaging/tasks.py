@@ -1,10 +1,22 @@
-"""Background work of messaging: send one message, sweep the outbox for due or abandoned ones, send notices."""
+"""Background work of messaging: send the outbox in batches, sweep it for due or abandoned messages, notices.
+
+A message written to the outbox "kicks" the worker (``outbox_kick``). With a broker, kicks are folded into
+one batch task at a time (a short-lived key in the cache says one is queued or running), so a broadcast of
+100,000 messages costs a handful of tasks, not 100,000; the batch task claims and sends until nothing is
+due, and before it stops it drops the key and looks once more, so a message written while it finished is
+never left waiting for the sweeper. Without a broker (tests, the embedded demo) a kick sends the one
+message there and then. A worker killed mid-batch leaves claimed messages under a lease that
+``outbox_dispatch`` (beat, every 30 s) puts back in the queue once it runs out.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
 
 from maharat.messaging.delivery import (
     DEFERRED,
@@ -12,14 +24,22 @@ from maharat.messaging.delivery import (
     RATE_LIMITED,
     RETRY,
     WAITING,
+    batch_size,
     eager,
     outbox_deliver,
+    outbox_deliver_batch,
     outbox_due,
+    outbox_next_wake,
     outbox_recover,
 )
 from maharat.messaging.models import Message
 
 _LATER = (RETRY, DEFERRED, RATE_LIMITED, WAITING)
+KICK_KEY = "maharat:outbox:kick"
+# A kick key outlives no batch task by much: if a worker dies holding it, kicks work again after this.
+KICK_TTL = 10
+# Batches one task sends before it hands over to a fresh task (so other queued work gets a turn).
+BATCHES_PER_TASK = 50
 
 
 @shared_task(name="maharat.messaging.tasks.outbox_send", acks_late=True)
@@ -38,16 +58,63 @@ def outbox_send(message_id: int) -> str:
     return outcome
 
 
+def _wake_at(at: dt.datetime) -> None:
+    """Schedule one batch task for when a waiting message becomes due (at most one per second)."""
+    if eager():
+        return  # in-process: nothing can wait; the dispatcher sends it later
+    second = int(at.timestamp()) + 1
+    ttl = max(int(second - timezone.now().timestamp()) + KICK_TTL, KICK_TTL)
+    if cache.add(f"maharat:outbox:wake:{second}", 1, timeout=ttl):
+        outbox_send_batch.apply_async(eta=dt.datetime.fromtimestamp(second, tz=dt.UTC))
+
+
+@shared_task(name="maharat.messaging.tasks.outbox_send_batch", acks_late=True)
+def outbox_send_batch() -> dict[str, int]:
+    """Send due messages a batch at a time until none is due; then wake up again for the next waiting one."""
+    totals: dict[str, int] = {}
+    rounds = 0
+    full = batch_size()
+    while rounds < BATCHES_PER_TASK:
+        outcome = outbox_deliver_batch(limit=full)
+        rounds += 1
+        for key, value in outcome.items():
+            totals[key] = totals.get(key, 0) + value
+        claimed = outcome.get("claimed", 0)
+        if rounds == 1 and claimed == full:
+            # A backlog: let a second worker process share it (claims never overlap).
+            outbox_send_batch.delay()
+        if claimed == 0:
+            cache.delete(KICK_KEY)
+            # Anything committed before the key went is seen now; anything after kicks a new task.
+            if outbox_deliver_batch(limit=full).get("claimed", 0) == 0:
+                break
+    else:
+        outbox_send_batch.delay()
+    wake = outbox_next_wake()
+    if wake is not None:
+        _wake_at(wake)
+    return totals
+
+
+def outbox_kick(message_id: int) -> None:
+    """A message was written to the outbox: send it now (no broker) or make sure a batch task is coming."""
+    if eager():
+        outbox_send(message_id)
+    elif cache.add(KICK_KEY, 1, timeout=KICK_TTL):
+        outbox_send_batch.delay()
+
+
 @shared_task(name="maharat.messaging.tasks.outbox_dispatch")
 def outbox_dispatch() -> dict[str, int]:
     """Requeue messages abandoned mid-send and send every message whose time has come (beat runs it)."""
     recovered = outbox_recover()
     due = outbox_due()
-    for message_id in due:
-        if eager():
+    if eager():
+        for message_id in due:
             outbox_send(message_id)
-        else:
-            outbox_send.delay(message_id)
+    else:
+        # Whatever kicks were lost (a killed worker held the kick key), one batch claims everything due.
+        outbox_send_batch.delay()
     return {"recovered": recovered, "dispatched": len(due)}
 
 

@@ -11,3 +11,11 @@ urlpatterns = [
     re_path(r"^messaging/hooks/(?P<channel_id>\d+)/(?P<token>[^/]+)/(?P<action>[a-z]+)$", views.hook),
     path("staff/messages/", views.message_list_view, name="message_list"),
 ]
+
+from maharat.messaging.urls_broadcasts import urlpatterns as broadcast_urlpatterns  # noqa: E402
+
+urlpatterns += broadcast_urlpatterns
+
+from maharat.messaging.urls_helpdesk import urlpatterns as helpdesk_urlpatterns  # noqa: E402
+
+urlpatterns += helpdesk_urlpatterns

@@ -94,11 +94,11 @@ class MalformedPayloadTests:
 
     def test_oversized_request_is_refused(self, channel: Channel) -> None:
         response = Client().post(receive_url(channel), {"from": AMAL, "text": "x", "padding": "p" * 40_000})
-        assert response.status_code == 400 and not Message.objects.exists()
+        assert response.status_code == 413 and not Message.objects.exists()
 
     def test_oversized_query_string_is_refused(self, channel: Channel) -> None:
         response = Client().get(receive_url(channel), {"from": AMAL, "text": "x" * 40_000})
-        assert response.status_code == 400
+        assert response.status_code == 413
 
     def test_json_body_is_read_and_broken_json_refused(self, channel: Channel) -> None:
         url = receive_url(channel)
@@ -227,7 +227,10 @@ class RoutingTests:
         text_in(channel, AMAL, "When does the course start?", gateway_id="1")
         inbound = Message.objects.get(direction=Direction.IN)
         assert inbound.status == Status.RECEIVED and inbound.route == "" and inbound.person == personas.amal
-        assert not Message.objects.filter(direction=Direction.OUT).exists()
+        # It opens a helpdesk ticket, acknowledged once; staff answer it from the inbox.
+        assert inbound.tickets.get().person == personas.amal
+        acknowledgement = reply_to(AMAL)
+        assert acknowledgement.essential and acknowledgement.person == personas.amal
 
     def test_routing_error_leaves_the_message_for_staff(
         self, personas: Personas, channel: Channel, monkeypatch: pytest.MonkeyPatch
