@@ -35,6 +35,12 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploads made by tests (CVs, assignments, employer documents, the demo's) never land in var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never leave this machine."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)

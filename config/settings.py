@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "maharat.programmes",
     "maharat.learning",
     "maharat.messaging",
+    "maharat.opportunities",
+    "maharat.matching",
+    "maharat.mentoring",
 ]
 
 MIDDLEWARE = [
@@ -180,7 +183,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-outbox-dispatch": {"task": "maharat.messaging.tasks.outbox_dispatch", "schedule": 30.0},
     # Notices are sent when they are owed; this catches any whose task did not run (broker down).
     "messaging-send-notices": {"task": "maharat.messaging.tasks.send_notices", "schedule": 600.0},
+    # Scheduled broadcasts whose time has come, and fan-outs stopped half-way.
+    "messaging-broadcasts-due": {
+        "task": "maharat.messaging.tasks_broadcasts.broadcasts_dispatch",
+        "schedule": 60.0,
+    },
+    # Reminders the day before: workshops (learning) and mentoring sessions; each is sent once.
+    "learning-workshop-reminders": {"task": "maharat.learning.tasks.workshop_reminders", "schedule": 3600.0},
+    "mentoring-session-reminders": {"task": "maharat.mentoring.tasks.send_reminders", "schedule": 3600.0},
 }
+
+# Learning uploads: assignments and module files; uploaded videos.
+LEARNING_UPLOAD_MAX_BYTES = int(os.environ.get("LEARNING_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+LEARNING_VIDEO_MAX_BYTES = int(os.environ.get("LEARNING_VIDEO_MAX_BYTES", str(200 * 1024 * 1024)))
+# Opportunities: CVs and employer registration documents.
+OPPORTUNITIES_MAX_UPLOAD_BYTES = int(os.environ.get("OPPORTUNITIES_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+# Matching: list length per person and per offer, people per batch chunk, best matches told of a new offer.
+MATCHING_K = int(os.environ.get("MATCHING_K", "20"))
+MATCHING_CHUNK = int(os.environ.get("MATCHING_CHUNK", "2000"))
+MATCHING_NOTIFY = int(os.environ.get("MATCHING_NOTIFY", "10"))
+# RapidPro-compatible API: requests per token ("count/seconds"), page size, and the cost of one SMS part.
+MESSAGING_API_RATE = os.environ.get("MESSAGING_API_RATE", "2500/3600")
+MESSAGING_API_PAGE_SIZE = int(os.environ.get("MESSAGING_API_PAGE_SIZE", "250"))
+MESSAGING_COST_PER_PART = os.environ.get("MESSAGING_COST_PER_PART", "0.02")
+# Outbox workers: messages claimed per batch, and requests in flight to a gateway at once.
+MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "200"))
+MESSAGING_SEND_CONCURRENCY = int(os.environ.get("MESSAGING_SEND_CONCURRENCY", "8"))
+# Helpdesk: the organization (slug) that answers unknown numbers; empty means the first implementing agency.
+MESSAGING_HELPDESK_ORGANIZATION = os.environ.get("MESSAGING_HELPDESK_ORGANIZATION", "")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

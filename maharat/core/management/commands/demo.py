@@ -85,6 +85,44 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo course: {course.label_en}, {course.modules.count()} modules, open to self-enrolment."
         )
+        from maharat.mentoring.demo import demo_mentoring
+
+        mentoring = demo_mentoring(
+            officer=users["programmes"], organization=orgs["agency"], mentor_user=users["mentor"]
+        )
+        self.stdout.write(
+            "Demo mentoring: {mentors} mentors, {requests} requests waiting, {pairings} active pairs.".format(
+                **mentoring
+            )
+        )
+        from maharat.opportunities.demo import demo_opportunities
+
+        jobs = demo_opportunities(employer_user=users["employer"], moderator=users["programmes"])
+        self.stdout.write(
+            "Demo opportunities: {offers} offers of Zarqa Garments, {published} published, {flagged} flagged for "
+            "moderation, {applications} applications.".format(**jobs)
+        )
+        from maharat.messaging.demo_helpdesk import demo_helpdesk
+
+        helpdesk = demo_helpdesk()
+        self.stdout.write(
+            "Demo helpdesk: {faq} FAQ entries, {tickets} open tickets (Helpdesk page).".format(**helpdesk)
+        )
+        from maharat.matching.demo import demo_matching
+
+        matching = demo_matching(officer=users["programmes"])
+        self.stdout.write(
+            "Demo matching: {stored} recommendations stored; Amal has {amal} (Recommended for you).".format(
+                **matching
+            )
+        )
+        from maharat.messaging.demo_broadcasts import demo_broadcasts
+
+        broadcasts = demo_broadcasts(officer=users["programmes"], organization=orgs["agency"])
+        self.stdout.write(
+            "Demo broadcasts: segment {segment!r} ({recipients} people), one broadcast scheduled for tomorrow "
+            "(Broadcasts page).".format(**broadcasts)
+        )
         self._print_logins()
 
     def _load_taxonomy(self) -> None:
