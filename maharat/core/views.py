@@ -79,6 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         Role.PROGRAMME_OFFICER: "people:list",
         Role.TRAINING_PROVIDER: "people:list",
         Role.RESEARCHER: "people:research",
+        Role.EMPLOYER_RECRUITER: "opportunities:employer_home",
+        Role.MENTOR: "mentoring:home",
         Role.BENEFICIARY: "people:me",
     }
     if role in targets:

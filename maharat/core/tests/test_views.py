@@ -66,10 +66,16 @@ class LoginTests:
             personas.admin: reverse("people:list"),
             personas.researcher: reverse("people:research"),
             personas.amal_user: reverse("people:me"),
+            personas.employer: reverse("opportunities:employer_home"),
+            personas.mentor: reverse("mentoring:home"),
         }
         for user, url in expected.items():
             assert personas.client_for(user).get(reverse("core:home")).url == url
-        assert personas.client_for(personas.employer).get(reverse("core:home")).status_code == 200
+        assert personas.client_for(personas.trainer).get(reverse("core:home")).url == reverse("people:list")
+        from django.contrib.auth import get_user_model
+
+        nobody = get_user_model().objects.create_user(username="nobody", password=PASSWORD)
+        assert personas.client_for(nobody).get(reverse("core:home")).status_code == 200
 
     def test_logout_needs_post(self, personas: Personas) -> None:
         client = personas.client_for(personas.officer)
