@@ -76,6 +76,10 @@ def certificate_pdf(certificate: Any, course: Any, verify_url: str) -> bytes:
     _line(pdf, "Maharat · Certificate of completion", size=20, style="B", color=BRAND)
     _line(pdf, f"{name_en} completed the course “{course_en}” with {provider_en} on {date}.", size=14)
     pdf.ln(6)
-    _line(pdf, f"Verification code / رمز التحقق: {certificate.display_code}", size=15, style="B")
-    _line(pdf, f"Check it at / تحقق منها على: {verify_url}", size=12, color=MUTED)
+    # The code and the link get lines of their own: beside Arabic words, bidi reordering would garble them.
+    _line(pdf, "Verification code · رمز التحقق", size=12, color=MUTED)
+    _line(pdf, certificate.display_code, size=18, style="B")
+    pdf.ln(2)
+    _line(pdf, "Check it at · تحقق منها على", size=12, color=MUTED)
+    _line(pdf, verify_url, size=12, color=MUTED)
     return bytes(pdf.output())

@@ -55,8 +55,9 @@ class CourseForm(forms.ModelForm):
             "attendance_share",
         ]
         widgets = {
-            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
             "description_ar": forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
+            "label_en": forms.TextInput(attrs={"dir": "ltr"}),
             "label_ar": forms.TextInput(attrs={"dir": "rtl"}),
             "skills_taught": forms.SelectMultiple(attrs={"size": 6}),
             "skills_required": forms.SelectMultiple(attrs={"size": 6}),
@@ -73,10 +74,14 @@ class CourseForm(forms.ModelForm):
         taught.required = needed.required = False
 
 
+# English text, links and Arabic text keep their own direction whatever the language of the page.
 MODULE_WIDGETS: dict[str, Any] = {
-    "body_en": forms.Textarea(attrs={"rows": 12}),
+    "body_en": forms.Textarea(attrs={"rows": 12, "dir": "ltr"}),
     "body_ar": forms.Textarea(attrs={"rows": 12, "dir": "rtl"}),
+    "label_en": forms.TextInput(attrs={"dir": "ltr"}),
     "label_ar": forms.TextInput(attrs={"dir": "rtl"}),
+    "video_url": forms.URLInput(attrs={"dir": "ltr"}),
+    "meeting_url": forms.URLInput(attrs={"dir": "ltr"}),
     "starts_at": DATETIME,
     "deadline": DATETIME,
     "prerequisites": forms.CheckboxSelectMultiple,
@@ -120,7 +125,12 @@ def module_form_class(kind: str) -> Any:
 class QuestionForm(forms.Form):
     """A quiz question typed in one go: the question in both languages and its answers, one per line."""
 
-    text_en = forms.CharField(label=_("English question"), max_length=500, required=False)
+    text_en = forms.CharField(
+        label=_("English question"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
     text_ar = forms.CharField(
         label=_("Arabic question"),
         max_length=500,
@@ -130,7 +140,7 @@ class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=QuestionKind.choices, initial=QuestionKind.SINGLE)
     choices = forms.CharField(
         label=_("Answers"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         help_text=_("One per line as “English | Arabic”; start each correct answer with *."),
     )
 

@@ -96,6 +96,7 @@ def staff_course(request: HttpRequest, pk: int) -> HttpResponse:
         "modules": course.modules.annotate(n_questions=Count("questions")),
         "kinds": ModuleKind.choices,
         "cohort_form": CohortForm(cohorts=cohorts),
+        "has_cohorts": cohorts.exists(),
         "session_kinds": SESSION_KINDS,
     }
     return render(request, "learning/staff_course.html", context)
