@@ -6,7 +6,8 @@
 - Programme officers of a programme whose cohort is enrolled in a course see that course's progress
   grid, limited to the learners who came from their cohorts.
 - A learner sees only their own enrolments, progress and certificates.
-- The public sees published courses and may verify a certificate by its code (name and course only).
+- The public sees published courses (a course taken back to draft stays open to its enrolled learners)
+  and may verify a certificate by its code (name and course only).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from maharat.core.roles import Role, user_roles
+from maharat.learning.choices import EnrolmentStatus
 from maharat.learning.models import Course, CourseEnrolment, Module
 from maharat.people.access import is_admin, organization_ids
 from maharat.people.models import Organization
@@ -80,8 +82,11 @@ def cohort_courses(user: Any) -> QuerySet[Course]:
 
 
 def can_view_course(user: Any, course: Course) -> bool:
-    """Anyone may read a published course; drafts only its managers."""
-    return course.published or can_manage_course(user, course)
+    """Anyone may read a published course; drafts its managers and the learners already enrolled in it."""
+    if course.published or can_manage_course(user, course):
+        return True
+    enrolment = own_enrolment(user, course)
+    return enrolment is not None and enrolment.status != EnrolmentStatus.WITHDRAWN
 
 
 def own_enrolment(user: Any, course: Course) -> CourseEnrolment | None:

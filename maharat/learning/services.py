@@ -83,6 +83,24 @@ def course_publish(*, actor: Any, course: Course) -> Course:
     return course
 
 
+@transaction.atomic
+def course_unpublish(*, actor: Any, course: Course) -> Course:
+    """Take a course back to draft: it leaves the catalogue and takes no new learners; enrolled ones keep access."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if not course.published:
+        raise DomainError(_("The course is already a draft."))
+    course.published = False
+    course.save(update_fields=["published", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        subject=course,
+        fields=["published"],
+        reason="course taken back to draft",
+    )
+    return course
+
+
 def _seats_left(course: Course) -> int | None:
     if course.capacity is None:
         return None

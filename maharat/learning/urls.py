@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from maharat.learning import views, views_files, views_offline, views_reports, views_staff
+from maharat.learning import views, views_authoring, views_files, views_offline, views_reports, views_staff
 
 app_name = "learning"
 urlpatterns = [
@@ -45,6 +45,12 @@ urlpatterns = [
     path("staff/modules/<int:pk>/edit/", views_staff.module_edit, name="module_edit"),
     path("staff/modules/<int:pk>/questions/", views_staff.questions, name="questions"),
     path("staff/modules/<int:pk>/attendance/", views_staff.attendance, name="attendance"),
+    # Changing a course's shape (views_authoring)
+    path("staff/courses/<int:pk>/unpublish/", views_authoring.course_unpublish, name="course_unpublish"),
+    path("staff/modules/<int:pk>/delete/", views_authoring.module_delete, name="module_delete"),
+    path("staff/modules/<int:pk>/move/", views_authoring.module_move, name="module_move"),
+    path("staff/questions/<int:pk>/edit/", views_authoring.question_edit, name="question_edit"),
+    path("staff/questions/<int:pk>/delete/", views_authoring.question_delete, name="question_delete"),
     # Reports of a course (views_reports)
     path("staff/courses/<int:pk>/help/", views_reports.learners_help, name="learners_help"),
     path("staff/courses/<int:pk>/help/remind/", views_reports.learners_remind, name="learners_remind"),

@@ -198,6 +198,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         "course": course,
         "form": form,
         "questions": module.questions.prefetch_related("choices"),
+        "answered": authoring.quiz_answered(module),
     }
     return render(request, "learning/questions.html", context)
 
@@ -209,7 +210,8 @@ GRID_PAGE_SIZE = 50  # learners per page of the progress grid; the summary count
 def progress_grid(request: HttpRequest, pk: int) -> HttpResponse:
     """The modules × learners grid of a course, optionally for one cohort, in a fixed number of queries."""
     course = get_object_or_404(Course, pk=pk)
-    if not access.can_view_progress(request.user, course):
+    can_manage = access.can_manage_course(request.user, course)
+    if not (can_manage or access.can_view_progress(request.user, course)):
         raise PermissionDenied
     enrolments = access.visible_enrolments(request.user, course)
     cohort_id = request.GET.get("cohort", "")
@@ -237,6 +239,7 @@ def progress_grid(request: HttpRequest, pk: int) -> HttpResponse:
         "pages": pages,
         "previous_page": page - 1 if page > 1 else None,
         "next_page": page + 1 if page < pages else None,
+        "can_manage": can_manage,
     }
     return render(request, "learning/progress_grid.html", context)
 
