@@ -300,5 +300,5 @@ class OpportunityJourneyBrowserTests:
         page.wait_for_load_state()
         _nav(page, "موصى بها لك")
         assert page.locator("html").get_attribute("dir") == "rtl"
-        assert "لديك 1 من 2" in page.locator("main .card").first.inner_text()
+        assert "لديك 1 من أصل 2" in page.locator("main .card").first.inner_text()
         page.screenshot(path=str(SHOTS / "maharat-recommended-ar.png"), full_page=True)
