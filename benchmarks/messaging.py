@@ -14,11 +14,12 @@ asked to send), a real Celery worker (prefork) and, for the inbound part, a real
    and every row must be "sent". The rate of writing messages one by one through the service
    (``message_send_to_phone``) is measured separately on a sample.
 2. **Inbound**: C concurrent clients (separate processes, keep-alive connections) post M "HELP" messages
-   from distinct numbers to the channel's inbound endpoint; each request stores the message, routes it and
-   queues the reply before answering. Reported: requests/s, the request latency p50/p95 (client side, so
-   it includes receiving, routing and queuing the reply), the p95 from the stored inbound row to its
-   queued reply row (server clock), and once the worker has sent them, that each reply reached the
-   gateway once.
+   from distinct numbers to the channel's inbound endpoint; each request stores the message (pending) and
+   kicks routing, and the worker routes pending messages in batches and queues the replies. Reported:
+   requests/s and the request latency p50/p95 (client side), how fast the worker routed them, the p50/p95
+   from the stored inbound row to its reply row (server clock; the reply is queued when its batch
+   commits, a few milliseconds later) and to the reply's acceptance by the gateway, and once the worker
+   has sent them, that each reply reached the gateway once.
 
 The anchor, measured in the same run: a ``SELECT 1`` round trip and a keep-alive HTTP request to the
 loopback gateway. Importing this module does nothing; only running it does.
@@ -49,7 +50,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 OUTBOUND_TARGET = 500.0  # messages/s
 INBOUND_TARGET = 500.0  # requests/s
-LATENCY_TARGET_MS = 200.0  # p95 from inbound message to reply queued
+LATENCY_TARGET_MS = 200.0  # p95 from inbound message (stored) to its reply (queued), server clock
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -339,26 +340,39 @@ def inbound(args: argparse.Namespace, counting: Counting, channel: Any, tmp: Pat
     statuses = Counter(status for _ms, status in results)
     incoming = Message.objects.filter(direction=Direction.IN, gateway_id__startswith="bench-")
     replies = Message.objects.filter(direction=Direction.OUT, reply_to__in=incoming)
-    gaps = [
-        delta.total_seconds() * 1000
-        for delta in replies.annotate(
-            gap=ExpressionWrapper(F("created_at") - F("reply_to__created_at"), output_field=DurationField())
-        ).values_list("gap", flat=True)
-    ]
-    reply_ids = {str(pk) for pk in replies.values_list("pk", flat=True)}
+    # Routing runs in the worker: wait until no message is pending, then until every reply is sent.
     deadline = time.monotonic() + 300
+    while incoming.filter(status=Status.PENDING).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    routed_seconds = time.perf_counter() - start
+    while replies.exclude(status=Status.SENT).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    def gaps(field: str) -> list[float]:
+        gap = ExpressionWrapper(F(field) - F("reply_to__created_at"), output_field=DurationField())
+        values = replies.filter(**{f"{field}__isnull": False}).annotate(gap=gap).values_list("gap", flat=True)
+        return [delta.total_seconds() * 1000 for delta in values]
+
+    queued, sent = gaps("created_at"), gaps("sent_at")
+    reply_ids = {str(pk) for pk in replies.values_list("pk", flat=True)}
     while not reply_ids <= set(counting.ids) and time.monotonic() < deadline:
         time.sleep(0.2)
     seen = Counter(i for i in counting.ids if i in reply_ids)
+    nan = float("nan")
     return {
         "seconds": seconds,
         "rate": len(results) / seconds,
+        "routed_seconds": routed_seconds,
         "p50": percentile(latencies, 0.5),
         "p95": percentile(latencies, 0.95),
         "errors": sum(n for status, n in statuses.items() if status != 200),
         "stored": incoming.count(),
+        "pending": incoming.filter(status=Status.PENDING).count(),
         "replies": replies.count(),
-        "gap_p95": percentile(gaps, 0.95) if gaps else float("nan"),
+        "gap_p50": percentile(queued, 0.5) if queued else nan,
+        "gap_p95": percentile(queued, 0.95) if queued else nan,
+        "sent_p50": percentile(sent, 0.5) if sent else nan,
+        "sent_p95": percentile(sent, 0.95) if sent else nan,
         "replies_sent": replies.filter(status=Status.SENT).count(),
         "replies_lost": len(reply_ids - set(seen)),
         "replies_twice": sum(n - 1 for n in seen.values() if n > 1),
@@ -483,13 +497,23 @@ def report(
         f"  rate {inn['rate']:,.0f} requests/s ({inn['seconds']:.1f} s)  "
         f"[{verdict(inn['rate'] >= INBOUND_TARGET)}: ≥ {INBOUND_TARGET:.0f}/s]"
     )
+    print(f"  request latency (stored, routing kicked): p50 {inn['p50']:.1f} ms, p95 {inn['p95']:.1f} ms")
     print(
-        f"  request latency (received, routed, reply queued): p50 {inn['p50']:.1f} ms, p95 {inn['p95']:.1f} ms  "
-        f"[{verdict(inn['p95'] < LATENCY_TARGET_MS)}: p95 < {LATENCY_TARGET_MS:.0f} ms]"
+        f"  routed by the worker: all {inn['stored']:,} {inn['routed_seconds']:.1f} s after the first request "
+        f"({inn['stored'] / inn['routed_seconds']:,.0f} messages/s)"
     )
-    print(f"  stored inbound row → reply row queued (server clock): p95 {inn['gap_p95']:.1f} ms")
     print(
-        f"  check: errors {inn['errors']}, stored {inn['stored']:,}, replies {inn['replies']:,}, replies sent "
+        f"  inbound message stored → reply queued (server clock): p50 {inn['gap_p50']:.1f} ms, "
+        f"p95 {inn['gap_p95']:.1f} ms  [{verdict(inn['gap_p95'] < LATENCY_TARGET_MS)}: p95 < "
+        f"{LATENCY_TARGET_MS:.0f} ms]"
+    )
+    print(
+        f"  inbound message stored → reply accepted by the gateway: p50 {inn['sent_p50']:.1f} ms, "
+        f"p95 {inn['sent_p95']:.1f} ms"
+    )
+    print(
+        f"  check: errors {inn['errors']}, stored {inn['stored']:,}, still pending {inn['pending']}, "
+        f"replies {inn['replies']:,}, replies sent "
         f"{inn['replies_sent']:,}, lost at the gateway {inn['replies_lost']}, twice {inn['replies_twice']}"
     )
 

@@ -428,6 +428,7 @@ _API_STATUS = {
     Status.FAILED: "failed",
     Status.BLOCKED: "failed",
     Status.RECEIVED: "pending",
+    Status.PENDING: "pending",
     Status.HANDLED: "handled",
 }
 

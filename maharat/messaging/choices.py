@@ -21,7 +21,8 @@ class Direction(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Where a message is: outgoing queued → sending → sent → delivered or failed, incoming received → handled."""
+    """Where a message is: outgoing queued → sending → sent → delivered or failed; incoming pending (stored, to
+    be routed by a worker) → handled, or received (not understood: waiting for staff)."""
 
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
@@ -30,6 +31,7 @@ class Status(models.TextChoices):
     FAILED = "failed", _("Failed")
     BLOCKED = "blocked", _("Not sent")
     RECEIVED = "received", _("Received, not handled")
+    PENDING = "pending", _("Received, being routed")
     HANDLED = "handled", _("Handled")
 
 

@@ -20,6 +20,16 @@ Routing order:
 
 Replies are essential messages keyed on the incoming message, so a gateway that delivers the same message
 twice gets one reply.
+
+With a broker (production), the gateway's request only stores the message ("pending": one INSERT, refused
+as a duplicate by the unique gateway id) and kicks a routing batch in the worker; the request answers at
+once. ``inbound_route_batch`` claims up to a batch of pending messages in one transaction (``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, so concurrent batches take disjoint sets, and never a message whose number
+has an earlier one still pending, so one number's messages are routed in order), finds their senders in
+one query, routes each under its own savepoint, and commits once. A worker killed mid-batch rolls the
+whole batch back: its messages are pending again and the next batch (or the dispatcher) routes them; the
+replies' keys make a second routing answer nothing twice. Without a broker (tests, the embedded demo) the
+request routes the message itself, as before.
 """
 
 from __future__ import annotations
@@ -27,9 +37,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -37,13 +50,19 @@ from maharat.core.text import normalize_text
 from maharat.messaging import dialogues
 from maharat.messaging.channels.base import InboundMessage
 from maharat.messaging.choices import Direction, Route, Status
+from maharat.messaging.delivery import eager
 from maharat.messaging.faq import faq_find
 from maharat.messaging.keywords import KeywordTable
 from maharat.messaging.models import Channel, Message
-from maharat.messaging.models_conversations import Ticket, TicketStatus
+from maharat.messaging.models_conversations import Conversation, ConversationState, Ticket, TicketStatus
 from maharat.messaging.parts import sms_parts
 from maharat.messaging.schedule import day_start
-from maharat.messaging.services import message_send_to_person, message_send_to_phone, optout_set
+from maharat.messaging.services import (
+    message_send_to_person,
+    message_send_to_phone,
+    optout_set,
+    outbox_prefetch,
+)
 from maharat.people.models import Person
 
 logger = logging.getLogger("maharat.messaging")
@@ -70,29 +89,37 @@ def language_of(text: str) -> str:
     return "ar" if _ARABIC.search(text or "") else "en"
 
 
-def inbound_receive(*, channel: Channel, inbound: InboundMessage) -> tuple[Message, bool]:
-    """Store a message from a phone once per gateway id; returns the row and whether it is new."""
+def inbound_receive(
+    *, channel: Channel, inbound: InboundMessage, pending: bool = False
+) -> tuple[Message, bool]:
+    """Store a message from a phone once per gateway id; returns the row and whether it is new.
+
+    ``pending`` stores it for a routing batch: status "pending", and the sender is looked up by the batch.
+    The insert is tried first and a duplicate gateway id is refused by the unique key (one statement for a
+    new message, in autocommit; a savepoint inside a transaction).
+    """
     key = f"in:{channel.pk}:{inbound.gateway_id}" if inbound.gateway_id else None
-    if key is not None:
-        existing = Message.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
     message = Message(
         direction=Direction.IN,
-        person=Person.objects.active().filter(phone=inbound.sender).first(),
+        person=None if pending else Person.objects.active().filter(phone=inbound.sender).first(),
         phone=inbound.sender,
         channel=channel,
         text=inbound.text,
         language=language_of(inbound.text),
         idempotency_key=key,
-        status=Status.RECEIVED,
+        status=Status.PENDING if pending else Status.RECEIVED,
         gateway_id=inbound.gateway_id,
         parts=sms_parts(inbound.text),
     )
     try:
-        with transaction.atomic():
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                message.save()
+        else:
             message.save()
     except IntegrityError:
+        if key is None:
+            raise
         return Message.objects.get(idempotency_key=key), False
     return message, True
 
@@ -268,7 +295,15 @@ register_default_keywords()
 # Routing ----------------------------------------------------------------------------------------------------
 
 
+# Numbers a routing batch found without a running dialogue (it looked them all up in one query).
+_NO_DIALOGUE: ContextVar[frozenset[str]] = ContextVar("maharat_inbound_no_dialogue", default=frozenset())
+# Messages a routing batch answered, by route: marked handled with one statement per route at its end.
+_HANDLED: ContextVar[dict[str, list[int]] | None] = ContextVar("maharat_inbound_handled", default=None)
+
+
 def _in_dialogue(message: Message, words: str) -> tuple[str, str, str] | None:
+    if message.phone in _NO_DIALOGUE.get():
+        return None
     conversation = dialogues.active_conversation(message.phone)
     if conversation is None:
         return None
@@ -360,30 +395,129 @@ def _ticket(message: Message) -> None:
     ticket_receive(message=message, acknowledge=message.person is not None)
 
 
+_UNROUTED = (Status.RECEIVED, Status.PENDING)
+
+
 def inbound_route(message: Message) -> Message | None:
-    """Act on a stored incoming message and answer it; returns the reply, or None when nobody understood it."""
-    if message.direction != Direction.IN or message.status != Status.RECEIVED:
+    """Act on a stored incoming message and answer it; returns the reply, or None when nobody understood it.
+
+    A message nobody understood ends "received, not handled" (in a helpdesk ticket), an answered one
+    "handled" with its route.
+    """
+    if message.direction != Direction.IN or message.status not in _UNROUTED:
         return None
     with transaction.atomic():
         answer = _answer(message)
         if answer is None:
             _ticket(message)
+            if message.status == Status.PENDING:
+                Message.objects.filter(pk=message.pk, status=Status.PENDING).update(status=Status.RECEIVED)
+                message.status = Status.RECEIVED
             return None
         route, text, language = answer
         reply = _reply(message, text, language) if text else None
-        Message.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
-            status=Status.HANDLED, route=route
-        )
-    message.refresh_from_db()
+        handled = _HANDLED.get()
+        if handled is None:
+            Message.objects.filter(pk=message.pk, status__in=_UNROUTED).update(
+                status=Status.HANDLED, route=route
+            )
+    if handled is not None:
+        handled.setdefault(route, []).append(message.pk)  # the batch records them per route when it ends
+    message.status, message.route = Status.HANDLED, route
     return reply
 
 
+def _route_safely(message: Message) -> None:
+    """Route a message; a routing error leaves it "received, not handled" for staff (never routed again)."""
+    try:
+        inbound_route(message)
+    except Exception:
+        logger.exception("routing incoming message %s failed; it waits for staff", message.pk)
+        # Whatever the copy in memory says: the routing's savepoint was rolled back.
+        if Message.objects.filter(pk=message.pk, status=Status.PENDING).update(status=Status.RECEIVED):
+            message.status = Status.RECEIVED
+
+
+def inbound_batch_size() -> int:
+    """How many pending messages one routing batch claims (``MESSAGING_INBOUND_BATCH_SIZE``, 20 by default).
+
+    Small, because a batch's replies are queued when it commits: the first message waits for the last.
+    """
+    return max(int(getattr(settings, "MESSAGING_INBOUND_BATCH_SIZE", 20)), 1)
+
+
+def _claim_pending(limit: int) -> list[Message]:
+    """Lock up to ``limit`` pending messages, oldest first, none whose number has an earlier one pending."""
+    earlier = Message.objects.filter(status=Status.PENDING, phone=OuterRef("phone"), pk__lt=OuterRef("pk"))
+    claim = (
+        Message.objects.filter(status=Status.PENDING, direction=Direction.IN)
+        .exclude(Exists(earlier))
+        .select_related("channel")
+        .order_by("pk")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        claim = claim.select_for_update(skip_locked=True, of=("self",))
+    return list(claim[:limit])
+
+
+def inbound_route_batch(*, limit: int | None = None) -> int:
+    """Claim and route up to a batch of pending incoming messages in one transaction; returns how many."""
+    with transaction.atomic():
+        messages = _claim_pending(limit or inbound_batch_size())
+        if not messages:
+            return 0
+        senders: dict[str, Person] = {}
+        for person in Person.objects.active().filter(phone__in={m.phone for m in messages}):
+            senders.setdefault(person.phone or "", person)  # the same person as ``.first()`` finds
+        known = []
+        for message in messages:
+            message.person = senders.get(message.phone)
+            if message.person is not None:
+                known.append(message)
+        if known:
+            Message.objects.bulk_update(known, ["person"])
+        phones = {m.phone for m in messages}  # one message per number in a batch (see ``_claim_pending``)
+        talking = set(
+            Conversation.objects.filter(phone__in=phones, state=ConversationState.ACTIVE).values_list(
+                "phone", flat=True
+            )
+        )
+        handled: dict[str, list[int]] = {}
+        token = _NO_DIALOGUE.set(frozenset(phones - talking))
+        handled_token = _HANDLED.set(handled)
+        try:
+            with outbox_prefetch(phones, fresh_keys=[f"reply:{m.pk}" for m in messages]):
+                for message in messages:
+                    _route_safely(message)
+        finally:
+            _NO_DIALOGUE.reset(token)
+            _HANDLED.reset(handled_token)
+        for route, ids in handled.items():
+            Message.objects.filter(pk__in=ids, status=Status.PENDING).update(
+                status=Status.HANDLED, route=route
+            )
+    return len(messages)
+
+
+def inbound_pending() -> bool:
+    """Whether any incoming message waits to be routed."""
+    return Message.objects.filter(status=Status.PENDING).exists()
+
+
 def inbound_handle(*, channel: Channel, inbound: InboundMessage) -> tuple[Message, bool]:
-    """Store a gateway's message and, the first time only, route it; a routing error leaves it for staff."""
+    """Store a gateway's message and, the first time only, route it; a routing error leaves it for staff.
+
+    With a broker the message is only stored (pending) and a routing batch is kicked; without one it is
+    routed here and now.
+    """
+    if not eager():
+        from maharat.messaging.tasks import inbound_kick
+
+        message, created = inbound_receive(channel=channel, inbound=inbound, pending=True)
+        if created:
+            transaction.on_commit(inbound_kick, robust=True)
+        return message, created
     message, created = inbound_receive(channel=channel, inbound=inbound)
     if created:
-        try:
-            inbound_route(message)
-        except Exception:
-            logger.exception("routing incoming message %s failed; it waits for staff", message.pk)
+        _route_safely(message)
     return message, created

@@ -155,6 +155,8 @@ class Message(BaseModel):
                 name="message_due_idx",
                 condition=Q(status__in=[Status.QUEUED, Status.SENDING]),
             ),
+            # Incoming messages stored by the endpoint and waiting for a routing batch to claim them.
+            models.Index(fields=["id"], name="message_pending_idx", condition=Q(status=Status.PENDING)),
             models.Index(fields=["channel", "gateway_id"], name="message_gateway_idx"),
             models.Index(fields=["phone", "created_at"], name="message_phone_day_idx"),
         ]

@@ -11,15 +11,18 @@ cap applies to every message, since it is what stops two auto-responders texting
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,7 +87,49 @@ def is_opted_out(phone: str, person: Person | None = None) -> bool:
     return OptOut.objects.filter(condition, active=True).exists()
 
 
+@dataclass
+class _Prefetched:
+    """What a batch looked up for many numbers at once: today's counts, and keys no row can have yet."""
+
+    day: dt.datetime
+    sent_today: dict[str, int]
+    fresh_keys: set[str] = field(default_factory=set)
+
+
+_PREFETCHED: ContextVar[_Prefetched | None] = ContextVar("maharat_outbox_prefetched", default=None)
+
+
+@contextlib.contextmanager
+def outbox_prefetch(phones: Iterable[str], fresh_keys: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block, today's message counts of these numbers come from one query made here.
+
+    For a batch that writes at most a few messages per number (the routing of incoming messages): the
+    counts are kept up to date as the block writes messages. ``fresh_keys`` are idempotency keys the
+    caller knows no row has yet, so writing them skips the look-up and the savepoint (the unique key still
+    refuses a duplicate, which then fails the caller's transaction, or its savepoint).
+    """
+    wanted = set(phones)
+    day = day_start(timezone.now())
+    counts = dict(
+        Message.objects.filter(direction=Direction.OUT, phone__in=wanted, created_at__gte=day)
+        .exclude(status=Status.BLOCKED)
+        .values_list("phone")
+        .annotate(n=Count("pk"))
+        .values_list("phone", "n")
+    )
+    token = _PREFETCHED.set(
+        _Prefetched(day, {phone: counts.get(phone, 0) for phone in wanted}, set(fresh_keys))
+    )
+    try:
+        yield
+    finally:
+        _PREFETCHED.reset(token)
+
+
 def _sent_today(phone: str, now: dt.datetime) -> int:
+    prefetched = _PREFETCHED.get()
+    if prefetched is not None and phone in prefetched.sent_today and day_start(now) == prefetched.day:
+        return prefetched.sent_today[phone]
     return (
         Message.objects.filter(direction=Direction.OUT, phone=phone, created_at__gte=day_start(now))
         .exclude(status=Status.BLOCKED)
@@ -129,9 +174,12 @@ def _outbound(
 ) -> Message:
     if not idempotency_key:
         raise DomainError(_("Every message needs an idempotency key."))
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    prefetched = _PREFETCHED.get()
+    fresh = prefetched is not None and idempotency_key in prefetched.fresh_keys
+    if not fresh:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     text = (text or "").strip()
     if not text:
         raise DomainError(_("A message cannot be empty."))
@@ -161,12 +209,17 @@ def _outbound(
         parts=sms_parts(text),
         reply_to=reply_to,
     )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        # Another worker or request wrote the same key first: its row is the message.
-        return Message.objects.get(idempotency_key=idempotency_key)
+    if fresh:
+        message.save()  # no savepoint of its own: the caller's transaction fails as a whole on a duplicate
+    else:
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            # Another worker or request wrote the same key first: its row is the message.
+            return Message.objects.get(idempotency_key=idempotency_key)
+    if prefetched is not None and message.status != Status.BLOCKED and message.phone in prefetched.sent_today:
+        prefetched.sent_today[message.phone] += 1
     warn_at = int(getattr(settings, "MESSAGING_MAX_PARTS_WARNING", 3))
     if message.parts > warn_at:
         logger.warning("message %s takes %d SMS parts (warning above %d)", message.pk, message.parts, warn_at)

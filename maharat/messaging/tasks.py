@@ -7,6 +7,11 @@ due, and before it stops it drops the key and looks once more, so a message writ
 never left waiting for the sweeper. Without a broker (tests, the embedded demo) a kick sends the one
 message there and then. A worker killed mid-batch leaves claimed messages under a lease that
 ``outbox_dispatch`` (beat, every 30 s) puts back in the queue once it runs out.
+
+Incoming messages stored by the gateways' requests are routed the same way (``inbound_route_pending``):
+kicks fold into one routing task, which routes batches until none is pending and fans out to a second
+process on a backlog. A routing batch killed mid-way rolls back, and the dispatcher starts a routing task
+whenever messages are still pending, so none waits for a kick that never comes.
 """
 
 from __future__ import annotations
@@ -104,9 +109,54 @@ def outbox_kick(message_id: int) -> None:
         outbox_send_batch.delay()
 
 
+INBOUND_KICK_KEY = "maharat:inbound:kick"
+# Routing batches one task runs before it hands over: the replies it queued need a worker process too.
+INBOUND_BATCHES_PER_TASK = 5
+
+
+@shared_task(name="maharat.messaging.tasks.inbound_route_pending", acks_late=True)
+def inbound_route_pending() -> int:
+    """Route pending incoming messages a batch at a time until none is left; returns how many were routed."""
+    from maharat.messaging.inbound import inbound_batch_size, inbound_route_batch
+
+    full = inbound_batch_size()
+    total = 0
+    for rounds in range(INBOUND_BATCHES_PER_TASK):
+        routed = inbound_route_batch(limit=full)
+        total += routed
+        if rounds == 0 and routed == full and not eager():
+            inbound_route_pending.delay()  # a backlog: a second process shares it (claims never overlap)
+        if routed == 0:
+            cache.delete(INBOUND_KICK_KEY)
+            # Anything stored before the key went is seen now; anything after kicks a new task.
+            again = inbound_route_batch(limit=full)
+            total += again
+            if again == 0:
+                break
+    else:
+        if not eager():
+            inbound_route_pending.delay()
+    return total
+
+
+def inbound_kick() -> None:
+    """An incoming message was stored as pending: make sure a routing task is coming."""
+    if eager():
+        inbound_route_pending()
+    elif cache.add(INBOUND_KICK_KEY, 1, timeout=KICK_TTL):
+        inbound_route_pending.delay()
+
+
 @shared_task(name="maharat.messaging.tasks.outbox_dispatch")
 def outbox_dispatch() -> dict[str, int]:
-    """Requeue messages abandoned mid-send and send every message whose time has come (beat runs it)."""
+    """Requeue messages abandoned mid-send and send every message whose time has come (beat runs it).
+
+    Pending incoming messages (a routing task was killed, or its kick lost) get a routing task too.
+    """
+    from maharat.messaging.inbound import inbound_pending
+
+    if inbound_pending():
+        inbound_route_pending.delay()
     recovered = outbox_recover()
     due = outbox_due()
     if eager():
