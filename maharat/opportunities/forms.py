@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from maharat.core.models import Governorate
@@ -104,20 +105,20 @@ class OpportunityForm(forms.ModelForm):
             row = existing[i] if i < len(existing) else None
             self.fields[f"skill_{i}"] = SkillField(
                 required=False,
-                label=_("required skill"),
+                label=capfirst(_("required skill")),
                 initial=row.skill.label if row else None,
                 widget=forms.TextInput(attrs={"list": "skill-options", "autocomplete": "off"}),
             )
             self.fields[f"importance_{i}"] = forms.TypedChoiceField(
                 choices=Importance.choices,
                 coerce=int,
-                label=_("importance"),
+                label=capfirst(_("importance")),
                 initial=row.importance if row else Importance.IMPORTANT,
             )
             self.fields[f"level_{i}"] = forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in range(1, 5)],
                 coerce=int,
-                label=_("minimum proficiency (1–4)"),
+                label=capfirst(_("minimum proficiency (1–4)")),
                 initial=row.min_proficiency if row else 1,
             )
 
@@ -246,3 +247,22 @@ class MessageForm(forms.Form):
     """A text message to a candidate."""
 
     text = forms.CharField(label=_("message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Labels are written in lower case above (they read as phrases in sentences elsewhere); shown on a form they start
+# with a capital letter, like the labels Django derives from model fields.
+for _form in (
+    SearchForm,
+    ApplyForm,
+    ReportForm,
+    MoveForm,
+    DecisionForm,
+    ResolveForm,
+    DocumentForm,
+    RetentionForm,
+    MessageForm,
+    OpportunityForm,
+):
+    for _field in _form.base_fields.values():
+        if _field.label:
+            _field.label = capfirst(_field.label)
