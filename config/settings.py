@@ -204,11 +204,14 @@ MATCHING_CHUNK = int(os.environ.get("MATCHING_CHUNK", "2000"))
 MATCHING_NOTIFY = int(os.environ.get("MATCHING_NOTIFY", "10"))
 # RapidPro-compatible API: requests per token ("count/seconds"), page size, and the cost of one SMS part.
 MESSAGING_API_RATE = os.environ.get("MESSAGING_API_RATE", "2500/3600")
+# RapidPro flow webhooks: calls per token ("count/seconds"); a flow started for many contacts calls once per step.
+MESSAGING_WEBHOOK_RATE = os.environ.get("MESSAGING_WEBHOOK_RATE", "600/60")
 MESSAGING_API_PAGE_SIZE = int(os.environ.get("MESSAGING_API_PAGE_SIZE", "250"))
 MESSAGING_COST_PER_PART = os.environ.get("MESSAGING_COST_PER_PART", "0.02")
 # Outbox workers: messages claimed per batch, and requests in flight to a gateway at once.
 MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "200"))
 MESSAGING_SEND_CONCURRENCY = int(os.environ.get("MESSAGING_SEND_CONCURRENCY", "8"))
+MESSAGING_INBOUND_BATCH_SIZE = int(os.environ.get("MESSAGING_INBOUND_BATCH_SIZE", "20"))
 # Helpdesk: the organization (slug) that answers unknown numbers; empty means the first implementing agency.
 MESSAGING_HELPDESK_ORGANIZATION = os.environ.get("MESSAGING_HELPDESK_ORGANIZATION", "")
 

@@ -87,18 +87,22 @@ def _token(request: HttpRequest) -> OrganizationToken:
     return token
 
 
-def rate_limit() -> tuple[int, int]:
-    """Requests allowed per token and the window in seconds (``MESSAGING_API_RATE``, e.g. ``"2500/3600"``)."""
-    raw = str(getattr(settings, "MESSAGING_API_RATE", "2500/3600"))
-    count, _slash, seconds = raw.partition("/")
+def parse_rate(raw: str, default: str) -> tuple[int, int]:
+    """A rate written ``"count/seconds"`` (e.g. ``"2500/3600"``) as (count, seconds)."""
+    count, _slash, seconds = (raw or default).partition("/")
     return int(count), max(int(seconds or 3600), 1)
 
 
-def _throttle(token: OrganizationToken) -> None:
-    allowed, window = rate_limit()
+def rate_limit() -> tuple[int, int]:
+    """Requests allowed per token and the window in seconds (``MESSAGING_API_RATE``, e.g. ``"2500/3600"``)."""
+    return parse_rate(str(getattr(settings, "MESSAGING_API_RATE", "2500/3600")), "2500/3600")
+
+
+def throttle_wait(token: OrganizationToken, *, scope: str, allowed: int, window: int) -> int | None:
+    """Count one request of the token in this window; the seconds to wait when it is over the limit, else None."""
     now = int(time.time())
     slot = now // window
-    key = f"maharat:apiv2-rate:{token.pk}:{slot}"
+    key = f"maharat:{scope}-rate:{token.pk}:{slot}"
     cache.add(key, 0, timeout=window + 1)
     try:
         used = cache.incr(key)
@@ -106,7 +110,14 @@ def _throttle(token: OrganizationToken) -> None:
         cache.set(key, 1, timeout=window + 1)
         used = 1
     if used > allowed:
-        wait = (slot + 1) * window - now
+        return (slot + 1) * window - now
+    return None
+
+
+def _throttle(token: OrganizationToken) -> None:
+    allowed, window = rate_limit()
+    wait = throttle_wait(token, scope="apiv2", allowed=allowed, window=window)
+    if wait is not None:
         raise ApiError(
             429,
             {"detail": f"Request was throttled. Expected available in {wait} seconds."},

@@ -12,12 +12,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from maharat.core.errors import DuplicatePersonError
+from maharat.messaging.api_v2 import parse_rate, throttle_wait
 from maharat.messaging.broadcasts import token_lookup
 from maharat.messaging.flows import (
     BadFlowCall,
@@ -127,6 +129,12 @@ def flow_webhook(request: HttpRequest, action: str, token: str = "") -> HttpResp
     organization_token = _token_from(request, token)
     if organization_token is None:
         return _fail(403, "Invalid token.")
+    allowed, window = parse_rate(str(getattr(settings, "MESSAGING_WEBHOOK_RATE", "")), "600/60")
+    wait = throttle_wait(organization_token, scope="webhook", allowed=allowed, window=window)
+    if wait is not None:
+        response = _fail(429, f"Too many webhook calls; try again in {wait} seconds.")
+        response["Retry-After"] = str(wait)
+        return response
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

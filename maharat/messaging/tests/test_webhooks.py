@@ -117,6 +117,31 @@ class WebhookAuthTests:
         assert client.put(f"{base}/lookup/").status_code == 405
 
 
+class WebhookRateTests:
+    def test_over_the_limit_answers_429_with_retry_after_and_records_nothing(
+        self, personas: Personas, client: Client, settings: Any
+    ) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        settings.MESSAGING_WEBHOOK_RATE = "2/60"
+        _token, key = api_token(personas)
+        _other, other_key = api_token(personas, organization=personas.agency)
+        body = default_body("tel:+962791234567", {"age": "31"})
+        path = f"/webhooks/rapidpro/{key}/result/"
+        assert post(client, path, body).status_code == 200
+        assert post(client, path, {**body, "results": {"b": {"value": "x"}}}).status_code == 200
+        results = FlowResult.objects.count()
+        over = post(client, path, {**body, "results": {"c": {"value": "y"}}})
+        assert over.status_code == 429
+        assert 0 < int(over["Retry-After"]) <= 60
+        assert over.json()["ok"] is False
+        assert FlowResult.objects.count() == results
+        # Another organization's token has its own allowance.
+        assert post(client, f"/webhooks/rapidpro/{other_key}/lookup/", body).status_code == 200
+        cache.clear()
+
+
 class LookupTests:
     def test_finds_a_person_the_organization_may_see(self, personas: Personas, client: Client) -> None:
         _token, key = api_token(personas)
