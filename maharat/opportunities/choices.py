@@ -43,32 +43,6 @@ class WagePeriod(models.TextChoices):
     TASK = "task", _("per task or project")
 
 
-class IsicSection(models.TextChoices):
-    """Sections of the International Standard Industrial Classification (ISIC Rev. 4)."""
-
-    A = "A", _("Agriculture, forestry and fishing")
-    B = "B", _("Mining and quarrying")
-    C = "C", _("Manufacturing")
-    D = "D", _("Electricity, gas and steam supply")
-    E = "E", _("Water supply, sewerage and waste management")
-    F = "F", _("Construction")
-    G = "G", _("Wholesale and retail trade; repair of vehicles")
-    H = "H", _("Transportation and storage")
-    I = "I", _("Accommodation and food service")  # noqa: E741 - the section's official letter
-    J = "J", _("Information and communication")
-    K = "K", _("Financial and insurance activities")
-    L = "L", _("Real estate activities")
-    M = "M", _("Professional, scientific and technical activities")
-    N = "N", _("Administrative and support services")
-    O = "O", _("Public administration and defence")  # noqa: E741 - the section's official letter
-    P = "P", _("Education")
-    Q = "Q", _("Human health and social work")
-    R = "R", _("Arts, entertainment and recreation")
-    S = "S", _("Other service activities")
-    T = "T", _("Households as employers")
-    U = "U", _("Extraterritorial organizations")
-
-
 class Importance(models.IntegerChoices):
     """How much a required skill weighs in an opportunity."""
 

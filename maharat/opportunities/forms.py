@@ -13,13 +13,13 @@ from maharat.core.models import Governorate
 from maharat.opportunities.choices import (
     ApplicationStatus,
     Importance,
-    IsicSection,
     NotSelectedReason,
     OpportunityKind,
     ReportReason,
 )
 from maharat.opportunities.models import Opportunity
 from maharat.people.choices import WG_DOMAINS, Language
+from maharat.skills.choices import IsicSection
 from maharat.skills.models import Occupation, Skill
 
 CHECKS = forms.CheckboxSelectMultiple(attrs={"class": "checks"})

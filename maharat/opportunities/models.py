@@ -17,7 +17,6 @@ from maharat.core.models import BaseModel, BilingualLabelMixin, Governorate
 from maharat.opportunities.choices import (
     ApplicationStatus,
     Importance,
-    IsicSection,
     NotSelectedReason,
     OpportunityKind,
     OpportunityStatus,
@@ -31,6 +30,7 @@ from maharat.opportunities.choices import (
 )
 from maharat.people.choices import EducationLevel
 from maharat.people.models import Organization, Person
+from maharat.skills.choices import IsicSection
 from maharat.skills.models import Occupation, Skill
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
