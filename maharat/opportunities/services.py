@@ -84,12 +84,12 @@ def employer_document_upload(
     insured_workers: int | None = None,
 ) -> EmployerProfile:
     """Store an employer's registration document privately and ask staff to verify the employer."""
-    name, content_type, size = check_upload(upload, DOCUMENT_KINDS)
+    checked = check_upload(upload, DOCUMENT_KINDS)
     profile = employer_profile_for(organization)
-    profile.document.save(name, upload, save=False)
-    profile.document_name = name
-    profile.document_content_type = content_type
-    profile.document_size = size
+    profile.document.save(checked.name, checked.content, save=False)
+    profile.document_name = checked.name
+    profile.document_content_type = checked.content_type
+    profile.document_size = checked.size
     if registration_number:
         profile.registration_number = registration_number[:40]
     if insured_workers is not None:
@@ -452,14 +452,14 @@ def application_submit(
     verdict = work_rights.verdict(person, opportunity, on=day)
     if not verdict.eligible:
         raise DomainError(verdict.reason)
-    cv_meta = check_upload(cv, CV_KINDS) if cv else None
+    checked = check_upload(cv, CV_KINDS) if cv else None
     application = Application(
         opportunity=opportunity, person=person, note=note.strip()[:2000], status_changed_at=timezone.now()
     )
-    if cv_meta is not None:
-        name, content_type, size = cv_meta
-        application.cv.save(name, cv, save=False)
-        application.cv_name, application.cv_content_type, application.cv_size = name, content_type, size
+    if checked is not None:
+        application.cv.save(checked.name, checked.content, save=False)
+        application.cv_name, application.cv_content_type = checked.name, checked.content_type
+        application.cv_size = checked.size
     application.save()
     _event(application, actor=actor, from_status="")
     audit_record(
@@ -467,7 +467,7 @@ def application_submit(
         action=AuditAction.CREATE,
         subject=application,
         person_id=person.pk,
-        fields=["status", "note"] + (["cv"] if cv_meta else []),
+        fields=["status", "note"] + (["cv"] if checked else []),
     )
     return application
 

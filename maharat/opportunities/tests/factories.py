@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maharat.core.models import Governorate
 from maharat.core.testing import Personas
+from maharat.learning.tests.files_factories import docx_bytes
 from maharat.opportunities import services
 from maharat.opportunities.choices import OpportunityKind, WagePeriod
 from maharat.opportunities.models import EmployerProfile, Opportunity
@@ -20,7 +21,7 @@ from maharat.people.models import Organization
 
 _numbers = itertools.count(1)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-DOCX_BYTES = b"PK\x03\x04" + b"\x00" * 60
+DOCX_BYTES = docx_bytes()  # a real (tiny) Word archive: uploads are checked by their content
 
 
 def pdf(name: str = "cv.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
