@@ -12,14 +12,15 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from maharat.messaging.models_api import Broadcast, Segment
-from maharat.people.access import REGISTRY_ROLES, _shared_with, is_admin, organization_ids
+from maharat.people import access as people_access
+from maharat.people.access import REGISTRY_ROLES, is_admin, organization_ids
 from maharat.people.choices import ConsentPurpose
 from maharat.people.models import Consent, Organization, Person, valid_consent_q
 
 
 def organization_people(organization: Organization) -> QuerySet[Person]:
     """People the organization may see in the registry (active records only)."""
-    return Person.objects.active().filter(_shared_with([organization.pk]))
+    return people_access.organization_people([organization.pk])
 
 
 def messageable_people(organization: Organization) -> QuerySet[Person]:

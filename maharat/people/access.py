@@ -76,6 +76,11 @@ def _shared_with(org_ids: list[int]) -> Exists:
     return Exists(consents)
 
 
+def organization_people(organization_ids_: list[int]) -> QuerySet[Person]:
+    """Active people who registered with, or shared their record with, one of these organizations."""
+    return Person.objects.active().filter(_shared_with(organization_ids_))
+
+
 def visible_people(user: Any) -> QuerySet[Person]:
     """People whose full record the user may see (identifiers decided separately)."""
     people = Person.objects.active()
@@ -83,7 +88,7 @@ def visible_people(user: Any) -> QuerySet[Person]:
         return people
     org_ids = organization_ids(user)
     if org_ids:
-        return people.filter(_shared_with(org_ids))
+        return organization_people(org_ids)
     if Role.BENEFICIARY in user_roles(user):
         return people.filter(user=user)
     return people.none()
