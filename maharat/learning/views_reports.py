@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maharat.core.audit import audit_record
+from maharat.core.downloads import table_response
 from maharat.core.models import AuditAction
 from maharat.learning import access, reports
 from maharat.learning.choices import EnrolmentStatus
@@ -24,7 +23,6 @@ from maharat.learning.models import Course, CourseEnrolment
 from maharat.learning.notify import learners_nudge
 
 EXPORTS = ("grid", "help", "quiz", "attendance")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope(request: HttpRequest, pk: int) -> tuple[Course, QuerySet[CourseEnrolment], str]:
@@ -109,27 +107,6 @@ def attendance_report(request: HttpRequest, pk: int) -> HttpResponse:
         can_mark=access.can_manage_course(request.user, course),
     )
     return render(request, "learning/report_attendance.html", context)
-
-
-def table_response(table: reports.Table, *, name: str, fmt: str, sheet: str) -> HttpResponse:
-    """A table as a CSV download (UTF-8 with a BOM, so Excel keeps Arabic) or an XLSX workbook."""
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        csv.writer(buffer).writerows(table)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        worksheet = book.create_sheet(title=sheet[:31])
-        for row in table:
-            worksheet.append(row)
-        data = io.BytesIO()
-        book.save(data)
-        response = HttpResponse(data.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 @login_required

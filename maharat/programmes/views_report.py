@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maharat.core.audit import audit_record
+from maharat.core.downloads import table_response
 from maharat.core.errors import DomainError
 from maharat.core.models import AuditAction
 from maharat.programmes import access, selectors
@@ -149,25 +148,7 @@ def selection_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         detail={"rows": len(rows) - 1},
     )
     name = f"selection-{run.call.code}-{run.number}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8, so Arabic names survive
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=str(_("Selection")))
-        for row in rows:
-            sheet.append(row)
-        data = io.BytesIO()
-        book.save(data)
-        response = HttpResponse(
-            data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return table_response(rows, name=name, fmt=fmt, sheet=str(_("Selection")))
 
 
 @login_required
